@@ -1,0 +1,89 @@
+/// Describes an entity: its names, table, number prefix and fields.
+///
+/// `fields` holds the entity's own fields (built-in and custom); the standard fields every record
+/// has (id, number, owner, timestamps, version, tags) come from `StandardFields` and are looked up
+/// by `field(named:)` too.
+public struct EntityDefinition: Sendable, Hashable {
+    public var name: String
+    public var pluralName: String
+    public var table: String
+    public var numberPrefix: String
+    public var label: LocalizedText
+    public var pluralLabel: LocalizedText
+    public private(set) var fields: [FieldDefinition]
+    /// Fields joined with spaces to make a record's display title.
+    public var titleFields: [String]
+    private var index: [String: Int]
+
+    public init(
+        name: String, pluralName: String, table: String, numberPrefix: String, label: LocalizedText,
+        pluralLabel: LocalizedText, fields: [FieldDefinition], titleFields: [String]
+    ) {
+        self.name = name
+        self.pluralName = pluralName
+        self.table = table
+        self.numberPrefix = numberPrefix
+        self.label = label
+        self.pluralLabel = pluralLabel
+        self.fields = []
+        self.titleFields = titleFields
+        self.index = [:]
+        for field in fields { append(field) }
+    }
+
+    public mutating func append(_ field: FieldDefinition) {
+        if let existing = index[field.name] {
+            fields[existing] = field
+        } else {
+            index[field.name] = fields.count
+            fields.append(field)
+        }
+    }
+
+    /// An entity field or a standard field by its API name.
+    public func field(named name: String) -> FieldDefinition? {
+        if let position = index[name] { return fields[position] }
+        return StandardFields.byName[name]
+    }
+
+    public var customFields: [FieldDefinition] { fields.filter(\.isCustom) }
+    public var builtinFields: [FieldDefinition] { fields.filter { !$0.isCustom } }
+
+    /// Every field a record of this entity shows: standard ones first.
+    public var allFields: [FieldDefinition] { StandardFields.all + fields }
+
+    public var searchableFields: [FieldDefinition] {
+        fields.filter { $0.isSearchable || $0.type == .phone || $0.type == .email }
+    }
+}
+
+/// The standard fields every record carries.
+public enum StandardFields {
+    public static let all: [FieldDefinition] = [
+        FieldDefinition(name: "id", type: .uuid, label: LocalizedText(en: "ID", ru: "ID", bg: "ID"), isSystem: true),
+        FieldDefinition(
+            name: "number", type: .text, label: LocalizedText(en: "Number", ru: "Номер", bg: "Номер"), isSystem: true,
+            isSearchable: true),
+        FieldDefinition(
+            name: "owner_id", type: .user, label: LocalizedText(en: "Owner", ru: "Ответственный", bg: "Отговорник")),
+        FieldDefinition(name: "tags", type: .tags, label: LocalizedText(en: "Tags", ru: "Теги", bg: "Етикети")),
+        FieldDefinition(
+            name: "created_at", type: .datetime, label: LocalizedText(en: "Created", ru: "Создано", bg: "Създаден"),
+            isSystem: true),
+        FieldDefinition(
+            name: "created_by", type: .user, label: LocalizedText(en: "Created by", ru: "Создал", bg: "Създаден от"),
+            isSystem: true),
+        FieldDefinition(
+            name: "updated_at", type: .datetime, label: LocalizedText(en: "Updated", ru: "Изменено", bg: "Променен"),
+            isSystem: true),
+        FieldDefinition(
+            name: "updated_by", type: .user, label: LocalizedText(en: "Updated by", ru: "Изменил", bg: "Променен от"),
+            isSystem: true),
+        FieldDefinition(
+            name: "version", type: .integer, label: LocalizedText(en: "Version", ru: "Версия", bg: "Версия"),
+            isSystem: true),
+    ]
+
+    public static let byName: [String: FieldDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    public static let names: Set<String> = Set(all.map(\.name))
+}

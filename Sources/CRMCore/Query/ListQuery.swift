@@ -1,0 +1,61 @@
+import Foundation
+
+/// One filter condition of a list query, already checked against the field's type.
+public struct FilterCondition: Sendable, Hashable {
+    public var field: FieldDefinition
+    public var op: FilterOperator
+    /// Empty for `empty` / `not_empty`; one value for comparisons; several for `in` / `nin`.
+    public var values: [FieldValue]
+    /// For `empty` / `not_empty`: whether the operator was asked for (`field[empty]=false` flips it).
+    public var flag: Bool
+
+    public init(field: FieldDefinition, op: FilterOperator, values: [FieldValue], flag: Bool = true) {
+        self.field = field
+        self.op = op
+        self.values = values
+        self.flag = flag
+    }
+}
+
+public struct SortKey: Sendable, Hashable {
+    public var field: FieldDefinition
+    public var descending: Bool
+
+    public init(field: FieldDefinition, descending: Bool) {
+        self.field = field
+        self.descending = descending
+    }
+}
+
+/// A list request: filters, order, page. The order always ends with the record id, so keyset
+/// pagination is total; NULL counts as the smallest value in both databases.
+public struct ListQuery: Sendable, Hashable {
+    public static let defaultLimit = 50
+    public static let maximumLimit = 500
+
+    public var conditions: [FilterCondition] = []
+    public var sort: [SortKey] = []
+    public var limit: Int = ListQuery.defaultLimit
+    /// The sort values and the id of the last row of the previous page.
+    public var after: Cursor?
+    public var search: String?
+    public var includeCount = false
+    /// Show only records in the trash instead of live ones.
+    public var deleted = false
+
+    public init() {}
+
+    /// Direction of the final id tie-breaker: that of the last sort key.
+    public var idDescending: Bool { sort.last?.descending ?? true }
+}
+
+/// The position after which the next page starts.
+public struct Cursor: Sendable, Hashable {
+    public var values: [FieldValue]
+    public var id: UUID
+
+    public init(values: [FieldValue], id: UUID) {
+        self.values = values
+        self.id = id
+    }
+}

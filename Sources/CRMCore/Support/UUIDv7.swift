@@ -1,0 +1,24 @@
+import Foundation
+
+/// Time-ordered UUIDs (RFC 9562 version 7): 48 bits of Unix milliseconds, then random bits.
+/// They sort by creation time, so new rows append to the primary key index.
+public enum UUIDv7 {
+    public static func make(at date: Date = Date()) -> UUID {
+        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var random = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
+        for offset in 0..<6 { bytes[offset] = UInt8((millis >> (8 * (5 - UInt64(offset)))) & 0xFF) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x70
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
+    }
+}
+
+extension UUID {
+    /// Lower-case canonical text, the form used in the API and in SQLite.
+    public var lowercased: String { uuidString.lowercased() }
+}

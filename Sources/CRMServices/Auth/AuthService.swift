@@ -1,0 +1,103 @@
+import CRMCore
+import CRMStorage
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import Synchronization
+
+/// Passwords (bcrypt) and API tokens (random, stored as SHA-256 hashes).
+///
+/// Token look-ups are cached for `cacheLifetime` seconds per instance; the database stays the
+/// source of truth, so a revoked token stops working everywhere within that time.
+public final class AuthService: Sendable {
+    let database: any Database
+    let cache = Mutex<[String: (loaded: Date, scope: AccessScope?)]>([:])
+    public static let cacheLifetime: TimeInterval = 30
+    static let bcryptCost: UInt8 = 10
+
+    public init(database: any Database) { self.database = database }
+
+    public static func hashPassword(_ password: String) -> String {
+        Bcrypt.hash(password, cost: bcryptCost)
+    }
+
+    public func createUser(
+        email: String, password: String, name: String, isAdmin: Bool, workspaceID: UUID
+    ) async throws -> User {
+        var issues: [ValidationIssue] = []
+        guard let normalized = EmailAddress.normalize(email)?.lowercased() else {
+            throw CRMError.validation([ValidationIssue(field: "email", code: "format", message: "email must be an e-mail address")])
+        }
+        if password.count < 8 { issues.append(ValidationIssue(field: "password", code: "too_short", message: "password needs 8 characters or more")) }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { issues.append(ValidationIssue(field: "name", code: "required", message: "name is required")) }
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        let user = User(
+            workspaceID: workspaceID, id: UUIDv7.make(), email: normalized, name: name, passwordHash: Self.hashPassword(password),
+            isAdmin: isAdmin, language: "en", timeZone: "UTC", isActive: true)
+        do {
+            try await database.write(workspace: workspaceID) { connection in try await UserStore.create(user, on: connection) }
+        } catch StorageError.uniqueViolation {
+            throw CRMError.conflict(code: "user_exists", message: "a user with e-mail \(normalized) already exists in this workspace")
+        }
+        return user
+    }
+
+    /// Issues a new token for a user and returns its secret text (shown once).
+    public func createToken(userID: UUID, workspaceID: UUID, name: String = "api") async throws -> String {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let token = "clt_" + bytes.map { String(format: "%02x", $0) }.joined()
+        try await database.write(workspace: nil) { connection in
+            try await TokenStore.create(
+                workspaceID: workspaceID, userID: userID, hash: Self.hash(token), name: name, expiresAt: nil, on: connection)
+        }
+        return token
+    }
+
+    /// Email and password to a token; the same answer for a wrong e-mail and a wrong password.
+    public func login(email: String, password: String, workspaceSlug: String?) async throws -> String {
+        let slug = workspaceSlug ?? WorkspaceStore.defaultSlug
+        let workspace = try await database.read(workspace: nil) { connection in
+            try await WorkspaceStore.find(slug: slug, on: connection)
+        }
+        guard let workspace else { throw CRMError.unauthenticated("wrong e-mail, password or workspace") }
+        let user = try await database.read(workspace: workspace.id) { connection in
+            try await UserStore.find(email: email.lowercased(), workspaceID: workspace.id, on: connection)
+        }
+        guard let user, user.isActive, Bcrypt.verify(password, hash: user.passwordHash) else {
+            throw CRMError.unauthenticated("wrong e-mail, password or workspace")
+        }
+        return try await createToken(userID: user.id, workspaceID: workspace.id, name: "login")
+    }
+
+    /// The caller a bearer token stands for, or `unauthenticated`.
+    public func authenticate(token: String) async throws -> AccessScope {
+        let key = Self.hash(token)
+        if let cached = cache.withLock({ $0[key] }), Date().timeIntervalSince(cached.loaded) < Self.cacheLifetime {
+            guard let scope = cached.scope else { throw CRMError.unauthenticated("the token is not valid") }
+            return scope
+        }
+        let scope = try await lookUp(hash: key)
+        cache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[key] = (Date(), scope)
+        }
+        guard let scope else { throw CRMError.unauthenticated("the token is not valid") }
+        return scope
+    }
+
+    private func lookUp(hash: String) async throws -> AccessScope? {
+        guard let owner = try await database.read(workspace: nil, { connection in try await TokenStore.owner(hash: hash, on: connection) }),
+            owner.expiresAt.map({ $0 > Date() }) ?? true
+        else { return nil }
+        let user = try await database.read(workspace: owner.workspaceID) { connection in
+            try await UserStore.find(id: owner.userID, workspaceID: owner.workspaceID, on: connection)
+        }
+        guard let user, user.isActive else { return nil }
+        return AccessScope(workspaceID: owner.workspaceID, userID: user.id, isAdmin: user.isAdmin, language: user.language)
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,132 @@
+import CRMCore
+
+/// Reads a custom field definition from an API body, listing every problem at once.
+enum CustomFieldInput {
+    static let allowedKeys: Set<String> = ["name", "type", "label", "required", "options", "reference_entity", "searchable", "max_length"]
+
+    static func parse(_ body: JSONValue, existing: FieldDefinition?) throws -> FieldDefinition {
+        guard case .object(let object) = body else {
+            throw CRMError.validation([ValidationIssue(field: "", code: "type", message: "the body must be a JSON object")])
+        }
+        var issues: [ValidationIssue] = []
+        for key in object.keys where !allowedKeys.contains(key) {
+            issues.append(ValidationIssue(field: key, code: "unknown_field", message: "unknown property \(key)"))
+        }
+        var name = existing?.name ?? ""
+        if existing == nil {
+            let raw = object["name"]?.stringValue ?? ""
+            let base = raw.hasPrefix("c_") ? String(raw.dropFirst(2)) : raw
+            if base.isEmpty || base.count > 50 || !base.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" })
+                || !(base.first?.isLetter ?? false)
+            {
+                issues.append(ValidationIssue(
+                    field: "name", code: "format", message: "name must be 1-50 characters of a-z, 0-9 and _, starting with a letter"))
+            }
+            name = "c_" + base
+        } else if let sent = object["name"]?.stringValue, sent != name {
+            issues.append(ValidationIssue(field: "name", code: "read_only", message: "a field cannot be renamed"))
+        }
+        var type = existing?.type ?? .text
+        if existing == nil {
+            if let raw = object["type"]?.stringValue, let parsed = FieldType(rawValue: raw), parsed != .uuid {
+                type = parsed
+            } else {
+                issues.append(ValidationIssue(
+                    field: "type", code: "choice",
+                    message: "type must be one of: \(FieldType.allCases.filter { $0 != .uuid }.map(\.rawValue).joined(separator: ", "))"))
+            }
+        } else if let raw = object["type"]?.stringValue, raw != type.rawValue {
+            issues.append(ValidationIssue(field: "type", code: "read_only", message: "the type of a field cannot change"))
+        }
+        var label = existing?.label ?? LocalizedText(en: name)
+        if let labelJSON = object["label"] {
+            switch labelJSON {
+            case .string(let text) where !text.isEmpty && text.count <= 100: label = LocalizedText(en: text)
+            case .object(let labels):
+                var values: [String: String] = [:]
+                for (language, text) in labels {
+                    guard LocalizedText.languages.contains(language), let text = text.stringValue, !text.isEmpty, text.count <= 100 else {
+                        issues.append(ValidationIssue(
+                            field: "label", code: "format", message: "label must map en, ru, bg to texts of 1-100 characters"))
+                        continue
+                    }
+                    values[language] = text
+                }
+                if !values.isEmpty { label = LocalizedText(values: values) }
+            default:
+                issues.append(ValidationIssue(field: "label", code: "type", message: "label must be a text or {en, ru, bg}"))
+            }
+        } else if existing == nil {
+            issues.append(ValidationIssue(field: "label", code: "required", message: "label is required"))
+        }
+        var options = existing?.options ?? []
+        if let optionsJSON = object["options"] {
+            switch parseOptions(optionsJSON) {
+            case .success(let parsed): options = parsed
+            case .failure(let issue): issues.append(issue)
+            }
+        }
+        if (type == .choice || type == .multiChoice) && options.isEmpty {
+            issues.append(ValidationIssue(field: "options", code: "required", message: "choice fields need at least one option"))
+        }
+        if type != .choice && type != .multiChoice && !options.isEmpty {
+            issues.append(ValidationIssue(field: "options", code: "not_allowed", message: "only choice fields have options"))
+        }
+        var referenceEntity = existing?.referenceEntity
+        if let raw = object["reference_entity"] {
+            referenceEntity = raw.stringValue
+            if type != .reference || BuiltinEntities.byName[referenceEntity ?? ""] == nil {
+                issues.append(ValidationIssue(
+                    field: "reference_entity", code: "choice",
+                    message: "reference_entity applies to reference fields and must be one of: \(BuiltinEntities.all.map(\.name).joined(separator: ", "))"))
+            }
+        } else if type == .reference && referenceEntity == nil {
+            issues.append(ValidationIssue(field: "reference_entity", code: "required", message: "reference fields need reference_entity"))
+        }
+        let isRequired = flag(object["required"], name: "required", default: existing?.isRequired ?? false, issues: &issues)
+        let searchable = flag(object["searchable"], name: "searchable", default: existing?.isSearchable ?? false, issues: &issues)
+        var maxLength = existing?.maxLength ?? FieldDefinition.defaultMaxLength(for: type)
+        if let raw = object["max_length"] {
+            if case .int(let value) = raw, value >= 1, let limit = FieldDefinition.defaultMaxLength(for: type), value <= limit {
+                maxLength = Int(value)
+            } else {
+                issues.append(ValidationIssue(field: "max_length", code: "range", message: "max_length must be 1 to the type's limit"))
+            }
+        }
+        guard issues.isEmpty else { throw CRMError.validation(issues) }
+        return FieldDefinition(
+            name: name, type: type, label: label, isRequired: isRequired, isCustom: true, options: options,
+            referenceEntity: referenceEntity, maxLength: maxLength, isSearchable: searchable)
+    }
+
+    static func flag(_ json: JSONValue?, name: String, default value: Bool, issues: inout [ValidationIssue]) -> Bool {
+        guard let json else { return value }
+        guard case .bool(let flag) = json else {
+            issues.append(ValidationIssue(field: name, code: "type", message: "\(name) must be true or false"))
+            return value
+        }
+        return flag
+    }
+
+    static func parseOptions(_ json: JSONValue) -> Result<[ChoiceOption], ValidationIssue> {
+        let problem = ValidationIssue(
+            field: "options", code: "format", message: "options must be a list of {value, label} with unique values of a-z, 0-9, _")
+        guard case .array(let items) = json, items.count <= 500 else { return .failure(problem) }
+        var options: [ChoiceOption] = []
+        for item in items {
+            guard case .object(let object) = item, let value = object["value"]?.stringValue, !value.isEmpty, value.count <= 100,
+                !options.contains(where: { $0.value == value })
+            else { return .failure(problem) }
+            var label = LocalizedText(en: value)
+            if let text = object["label"]?.stringValue {
+                label = LocalizedText(en: text)
+            } else if case .object(let labels)? = object["label"] {
+                var values: [String: String] = [:]
+                for (language, text) in labels where LocalizedText.languages.contains(language) { values[language] = text.stringValue }
+                if !values.isEmpty { label = LocalizedText(values: values) }
+            }
+            options.append(ChoiceOption(value: value, label: label))
+        }
+        return .success(options)
+    }
+}

@@ -1,0 +1,91 @@
+import CRMCore
+import CRMStorage
+import Foundation
+
+/// Cross-entity search, grouped by entity.
+public struct SearchService: Sendable {
+    let database: any Database
+    let metadata: MetadataService
+
+    public init(database: any Database, metadata: MetadataService) {
+        self.database = database
+        self.metadata = metadata
+    }
+
+    public func search(_ text: String, entities: [String]?, limit: Int, scope: AccessScope) async throws -> [SearchHit] {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200 else {
+            throw CRMError.validation([ValidationIssue(field: "q", code: "length", message: "q must be 1 to 200 characters")])
+        }
+        guard (1...100).contains(limit) else {
+            throw CRMError.validation([ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 100")])
+        }
+        if let entities {
+            let known = try await metadata.entities(scope: scope)
+            for entity in entities where known[entity] == nil { throw CRMError.unknownEntity(entity) }
+        }
+        return try await database.read(workspace: scope.workspaceID) { connection in
+            try await SearchIndexStore.search(text: trimmed, entities: entities, limit: limit, scope: scope, on: connection)
+        }
+    }
+}
+
+/// History of one record or of the whole workspace, and the trash.
+public struct HistoryService: Sendable {
+    let database: any Database
+    let metadata: MetadataService
+
+    public init(database: any Database, metadata: MetadataService) {
+        self.database = database
+        self.metadata = metadata
+    }
+
+    public func history(_ filter: AuditFilter, scope: AccessScope) async throws -> [AuditEntry] {
+        if let entity = filter.entity { _ = try await metadata.entity(entity, scope: scope) }
+        guard (1...500).contains(filter.limit) else {
+            throw CRMError.validation([ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 500")])
+        }
+        return try await database.read(workspace: scope.workspaceID) { connection in
+            try await AuditStore.list(filter, scope: scope, on: connection)
+        }
+    }
+
+    /// History of one live or trashed record; 404 when the record does not exist for the caller.
+    public func recordHistory(id: UUID, entity pluralName: String, limit: Int, before: UUID?, scope: AccessScope) async throws
+        -> [AuditEntry]
+    {
+        let entity = try await metadata.entity(pluralName, scope: scope)
+        let exists = try await database.read(workspace: scope.workspaceID) { connection in
+            try await RecordStore.fetch(id: id, entity: entity, scope: scope, includeDeleted: true, on: connection) != nil
+        }
+        guard exists else { throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased) }
+        return try await history(AuditFilter(entity: pluralName, recordID: id, before: before, limit: limit), scope: scope)
+    }
+
+    public struct TrashItem: Sendable {
+        public var entity: EntityDefinition
+        public var record: Record
+    }
+
+    /// Everything in the trash (or one entity's), most recently deleted first.
+    public func trash(entity pluralName: String?, limit: Int, scope: AccessScope) async throws -> [TrashItem] {
+        let all = try await metadata.entities(scope: scope)
+        let entities: [EntityDefinition]
+        if let pluralName {
+            guard let entity = all[pluralName] else { throw CRMError.unknownEntity(pluralName) }
+            entities = [entity]
+        } else {
+            entities = BuiltinEntities.all.compactMap { all[$0.pluralName] }
+        }
+        let items = try await database.read(workspace: scope.workspaceID) { connection in
+            var items: [TrashItem] = []
+            for entity in entities {
+                for record in try await RecordStore.trashed(entity: entity, scope: scope, limit: limit, on: connection) {
+                    items.append(TrashItem(entity: entity, record: record))
+                }
+            }
+            return items
+        }
+        return Array(items.sorted { ($0.record.deletedAt ?? .distantPast) > ($1.record.deletedAt ?? .distantPast) }.prefix(limit))
+    }
+}

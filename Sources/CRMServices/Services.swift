@@ -1,0 +1,34 @@
+import CRMStorage
+import Logging
+
+/// Every service, built once over one database and shared by the HTTP layer and the command line.
+public struct Services: Sendable {
+    public let database: any Database
+    public let metadata: MetadataService
+    public let records: RecordService
+    public let auth: AuthService
+    public let workspaces: WorkspaceService
+    public let search: SearchService
+    public let history: HistoryService
+    public let jobs: JobRunner
+
+    public init(database: any Database, logger: Logger) {
+        self.database = database
+        let metadata = MetadataService(database: database)
+        self.metadata = metadata
+        self.records = RecordService(database: database, metadata: metadata)
+        self.auth = AuthService(database: database)
+        self.workspaces = WorkspaceService(database: database)
+        self.search = SearchService(database: database, metadata: metadata)
+        self.history = HistoryService(database: database, metadata: metadata)
+        self.jobs = JobRunner(database: database, logger: logger)
+    }
+
+    /// Opens and migrates the database, and makes sure the default workspace exists.
+    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Services {
+        let database = try await DatabaseFactory.open(location, logger: logger)
+        let services = Services(database: database, logger: logger)
+        try await services.workspaces.ensureDefault()
+        return services
+    }
+}

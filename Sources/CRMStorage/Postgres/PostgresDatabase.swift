@@ -1,0 +1,190 @@
+import CRMCore
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The cloud database: a `PostgresClient` pool. Each lease sets the session's workspace (and,
+/// when the login role could bypass row-level security, a role that cannot), so the policies of
+/// migration 0001 hold even if a query forgot its workspace condition.
+public final class PostgresDatabase: Database {
+    public let dialect = SQLDialect.postgres
+    let client: PostgresClient
+    let runTask: Task<Void, Never>
+    let logger: Logger
+    /// What each pooled connection currently has set, so a lease skips the round trip when
+    /// nothing changes (the common case: one workspace per box, or runs of the same tenant).
+    let sessionState = Mutex<[Int: String]>([:])
+    let restrictedRole: Mutex<String?> = Mutex(nil)
+
+    public static let applicationRole = "clientele_app"
+
+    public init(url: DatabaseURL, poolSize: Int = 16, logger: Logger) {
+        var configuration = PostgresClient.Configuration(
+            host: url.host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password,
+            database: url.database, tls: .disable)
+        configuration.options.maximumConnections = poolSize
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = .seconds(5)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.runTask = Task { await client.run() }
+    }
+
+    /// Decides, after migrations, whether sessions must switch to the restricted role: a
+    /// superuser or BYPASSRLS login would otherwise skip the tenant policies.
+    func configureRole() async throws {
+        let rows = try await withSystemConnection { connection in
+            try await connection.query(
+                "SELECT rolsuper OR rolbypassrls AS bypass, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(.text(Self.applicationRole))) AS has_role FROM pg_roles WHERE rolname = current_user"
+            )
+        }
+        let bypass = rows.first?.bool("bypass") ?? false
+        let hasRole = rows.first?.bool("has_role") ?? false
+        restrictedRole.withLock { $0 = bypass && hasRole ? Self.applicationRole : nil }
+    }
+
+    private func prepare(_ connection: PostgresConnection, workspace: UUID?) async throws {
+        let role = restrictedRole.withLock { $0 } ?? "none"
+        let wanted = "\(role)|\(workspace?.lowercased ?? "")"
+        if sessionState.withLock({ $0[connection.id] }) == wanted { return }
+        var bindings = PostgresBindings()
+        bindings.append(role == "none" ? "" : role)
+        bindings.append(workspace?.lowercased ?? "")
+        let sql: String
+        if role == "none" {
+            sql = "SELECT set_config('clientele.workspace_id', $2, false), $1::text"
+        } else {
+            sql = "SELECT set_config('role', $1, false), set_config('clientele.workspace_id', $2, false)"
+        }
+        do {
+            _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect()
+            sessionState.withLock { $0[connection.id] = wanted }
+        } catch {
+            sessionState.withLock { $0[connection.id] = nil }
+            throw error
+        }
+    }
+
+    private func lease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch let error as PSQLError where error.code == .connectionError || error.code == .serverClosedConnection {
+            throw StorageError.unreachable("PostgreSQL is unreachable: \(error.code)")
+        }
+    }
+
+    public func read<T: Sendable>(
+        workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
+    ) async throws -> T {
+        try await lease { connection in
+            try await prepare(connection, workspace: workspace)
+            return try await body(PostgresSession(connection: connection, logger: logger))
+        }
+    }
+
+    public func write<T: Sendable>(
+        workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
+    ) async throws -> T {
+        try await lease { connection in
+            try await prepare(connection, workspace: workspace)
+            let session = PostgresSession(connection: connection, logger: logger)
+            try await session.execute("BEGIN")
+            do {
+                let result = try await body(session)
+                try await session.execute("COMMIT")
+                return result
+            } catch {
+                try? await session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func withSystemConnection<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
+        try await lease { connection in
+            try await prepare(connection, workspace: nil)
+            return try await body(PostgresSession(connection: connection, logger: logger))
+        }
+    }
+
+    /// Runs migrations on a connection with the login role itself (they create tables and roles).
+    func withOwnerConnection<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
+        try await lease { connection in
+            _ = try await connection.query("RESET ROLE", logger: logger).collect()
+            sessionState.withLock { $0[connection.id] = nil }
+            return try await body(PostgresSession(connection: connection, logger: logger))
+        }
+    }
+
+    public func close() async {
+        runTask.cancel()
+        _ = await runTask.value
+    }
+}
+
+/// One leased PostgreSQL connection as the storage code sees it.
+struct PostgresSession: DatabaseConnection {
+    let connection: PostgresConnection
+    let logger: Logger
+    var dialect: SQLDialect { .postgres }
+
+    func query(_ fragment: SQLFragment) async throws -> [SQLRow] {
+        let (sql, values) = fragment.render(.postgres)
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .null: bindings.appendNull()
+            case .int(let value): bindings.append(value)
+            case .double(let value): bindings.append(value)
+            case .text(let value), .json(let value), .day(let value): bindings.append(value)
+            case .bool(let value): bindings.append(value)
+            case .uuid(let value): bindings.append(value)
+            case .timestamp(let value): bindings.append(value)
+            }
+        }
+        do {
+            let sequence = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            var rows: [SQLRow] = []
+            var columns: SQLColumns?
+            for try await row in sequence {
+                var values: [SQLValue] = []
+                values.reserveCapacity(row.count)
+                var names: [String] = []
+                for cell in row {
+                    values.append(try Self.value(cell))
+                    if columns == nil { names.append(cell.columnName) }
+                }
+                if columns == nil { columns = SQLColumns(names) }
+                rows.append(SQLRow(columns: columns!, values: values))
+            }
+            return rows
+        } catch let error as PSQLError {
+            if let code = error.serverInfo?[.sqlState], code == "23505" {
+                throw StorageError.uniqueViolation(error.serverInfo?[.message] ?? "unique violation")
+            }
+            if error.code == .connectionError || error.code == .serverClosedConnection {
+                throw StorageError.unreachable("PostgreSQL is unreachable: \(error.code)")
+            }
+            throw StorageError.migrationFailed(
+                "PostgreSQL error \(error.serverInfo?[.sqlState] ?? "?"): \(error.serverInfo?[.message] ?? "\(error.code)") in \(sql.prefix(300))"
+            )
+        }
+    }
+
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8, .oid: return .int(try cell.decode(Int64.self))
+        case .float4, .float8: return .double(try cell.decode(Double.self))
+        case .numeric: return .text(try cell.decode(Decimal.self).description)
+        case .bool: return .bool(try cell.decode(Bool.self))
+        case .uuid: return .uuid(try cell.decode(UUID.self))
+        case .timestamptz, .timestamp: return .timestamp(try cell.decode(Date.self))
+        case .date: return .day(Timestamps.day(of: try cell.decode(Date.self)))
+        case .json, .jsonb: return .json(try cell.decode(String.self))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import CRMCore
+import Foundation
+
+/// Turns a `ListQuery` into SQL with bound values. The access scope is a required argument:
+/// no list query can be built without the workspace condition and the caller's access rule.
+public enum RecordQueryCompiler {
+    /// The page query: filters, keyset position, order, limit + 1 (to know whether more follow).
+    public static func page(
+        scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect
+    ) -> SQLFragment {
+        var where_ = conditions(scope: scope, entity: entity, query: query, dialect: dialect)
+        if let cursor = query.after {
+            where_.append(keyset(after: cursor, query: query, dialect: dialect))
+        }
+        var sql: SQLFragment = "SELECT * FROM \(raw: entity.table) WHERE "
+        sql.append(SQLFragment.joined(where_, separator: " AND "))
+        sql.append(" ORDER BY ")
+        var order: [String] = query.sort.map { key in
+            let expression = FieldExpression(key.field, dialect: dialect).sql
+            return expression + direction(descending: key.descending, dialect: dialect)
+        }
+        order.append("id" + (query.idDescending ? " DESC" : " ASC"))
+        sql.append(order.joined(separator: ", "))
+        sql.append(" LIMIT \(query.limit + 1)")
+        return sql
+    }
+
+    /// The total for `count=true`: the same conditions without the page position.
+    public static func count(
+        scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect
+    ) -> SQLFragment {
+        var sql: SQLFragment = "SELECT COUNT(*) AS total FROM \(raw: entity.table) WHERE "
+        sql.append(SQLFragment.joined(conditions(scope: scope, entity: entity, query: query, dialect: dialect), separator: " AND "))
+        return sql
+    }
+
+    /// The rows a caller may see at all. Today: every record of the workspace; roles and sharing
+    /// rules attach here, and the single-record read uses this same function.
+    public static func accessCondition(scope: AccessScope) -> SQLFragment {
+        "workspace_id = \(.uuid(scope.workspaceID))"
+    }
+
+    static func direction(descending: Bool, dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: descending ? " DESC" : " ASC"
+        case .postgres: descending ? " DESC NULLS LAST" : " ASC NULLS FIRST"
+        }
+    }
+
+    static func conditions(scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect) -> [SQLFragment] {
+        var result: [SQLFragment] = [accessCondition(scope: scope)]
+        result.append(query.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
+        for condition in query.conditions {
+            result.append(compile(condition, dialect: dialect))
+        }
+        if let search = query.search {
+            result.append(SearchIndexStore.matchCondition(scope: scope, entity: entity, text: search, dialect: dialect))
+        }
+        return result
+    }
+
+    static func compile(_ condition: FilterCondition, dialect: SQLDialect) -> SQLFragment {
+        let expression = FieldExpression(condition.field, dialect: dialect)
+        let column = expression.sql
+        let isList = condition.field.type == .tags || condition.field.type == .multiChoice
+        switch condition.op {
+        case .empty, .notEmpty:
+            let wantsEmpty = (condition.op == .empty) == condition.flag
+            return wantsEmpty ? "\(raw: column) IS NULL" : "\(raw: column) IS NOT NULL"
+        case .eq where isList, .contains where isList:
+            return expression.listContains(condition.values.first?.plainText ?? "")
+        case .in where isList:
+            let parts = condition.values.map { expression.listContains($0.plainText ?? "") }
+            return "(" + SQLFragment.joined(parts, separator: " OR ") + ")"
+        case .nin where isList:
+            let parts = condition.values.map { expression.listContains($0.plainText ?? "") }
+            return "(\(raw: column) IS NULL OR NOT (" + SQLFragment.joined(parts, separator: " OR ") + "))"
+        case .eq: return "\(raw: column) = \(expression.bind(condition.values[0]))"
+        case .ne: return "(\(raw: column) <> \(expression.bind(condition.values[0])) OR \(raw: column) IS NULL)"
+        case .lt: return "\(raw: column) < \(expression.bind(condition.values[0]))"
+        case .lte: return "\(raw: column) <= \(expression.bind(condition.values[0]))"
+        case .gt: return "\(raw: column) > \(expression.bind(condition.values[0]))"
+        case .gte: return "\(raw: column) >= \(expression.bind(condition.values[0]))"
+        case .in, .nin:
+            let list = SQLFragment.joined(condition.values.map { "\(expression.bind($0))" }, separator: ", ")
+            if condition.op == .in { return "\(raw: column) IN (" + list + ")" }
+            return "(\(raw: column) NOT IN (" + list + ") OR \(raw: column) IS NULL)"
+        case .contains, .starts:
+            let text = (condition.values.first?.plainText ?? "").lowercased()
+            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            let pattern = condition.op == .contains ? "%\(escaped)%" : "\(escaped)%"
+            return "\(raw: expression.folded) LIKE \(.text(pattern)) ESCAPE '\\'"
+        }
+    }
+
+    /// Rows strictly after the cursor in the query's order, NULL being the smallest value.
+    static func keyset(after cursor: Cursor, query: ListQuery, dialect: SQLDialect) -> SQLFragment {
+        let keys = query.sort.map { (FieldExpression($0.field, dialect: dialect), $0.descending) }
+        let uniform = keys.allSatisfy { $0.1 == query.idDescending }
+        let noNulls = zip(keys, cursor.values).allSatisfy { key, value in !key.0.isNullable || !value.isNull }
+            && keys.allSatisfy { !$0.0.isNullable || !$0.1 }
+        if uniform, noNulls, !cursor.values.contains(where: \.isNull) {
+            // One row-value comparison, which both databases answer from the (key, id) index.
+            var left = keys.map(\.0.sql)
+            left.append("id")
+            var right = zip(keys, cursor.values).map { key, value in SQLFragment("\(key.0.bind(value))") }
+            right.append("\(SQLValue.uuid(cursor.id))")
+            let op = query.idDescending ? " < " : " > "
+            return "(" + SQLFragment(left.joined(separator: ", ")) + ")" + SQLFragment(op) + "("
+                + SQLFragment.joined(right, separator: ", ") + ")"
+        }
+        var alternatives: [SQLFragment] = []
+        for position in 0...keys.count {
+            var parts: [SQLFragment] = []
+            for earlier in 0..<position {
+                parts.append(equal(keys[earlier].0, cursor.values[earlier]))
+            }
+            if position < keys.count {
+                let after = self.after(keys[position].0, cursor.values[position], descending: keys[position].1)
+                guard let after else { continue }
+                parts.append(after)
+            } else {
+                parts.append(query.idDescending ? "id < \(SQLValue.uuid(cursor.id))" : "id > \(SQLValue.uuid(cursor.id))")
+            }
+            alternatives.append("(" + SQLFragment.joined(parts, separator: " AND ") + ")")
+        }
+        return "(" + SQLFragment.joined(alternatives, separator: " OR ") + ")"
+    }
+
+    static func equal(_ expression: FieldExpression, _ value: FieldValue) -> SQLFragment {
+        value.isNull ? "\(raw: expression.sql) IS NULL" : "\(raw: expression.sql) = \(expression.bind(value))"
+    }
+
+    /// `expression` comes after `value` in its direction; nil when nothing can.
+    static func after(_ expression: FieldExpression, _ value: FieldValue, descending: Bool) -> SQLFragment? {
+        let column = expression.sql
+        if value.isNull { return descending ? nil : "\(raw: column) IS NOT NULL" }
+        if descending { return "(\(raw: column) < \(expression.bind(value)) OR \(raw: column) IS NULL)" }
+        return "\(raw: column) > \(expression.bind(value))"
+    }
+}

@@ -1,0 +1,184 @@
+import CRMCore
+import Foundation
+
+/// Reads and writes records of any entity. Every method takes the access scope; writes take the
+/// open transaction's connection so a service can combine them with audit and search updates.
+public enum RecordStore {
+    public static func insert(_ record: Record, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws
+    {
+        var columns = [
+            "workspace_id", "id", "number", "owner_id", "tags", "created_at", "created_by", "updated_at", "updated_by",
+            "version", "custom",
+        ]
+        var values: [SQLValue] = [
+            .uuid(scope.workspaceID), .uuid(record.id), .text(record.number), .optional(record.ownerID),
+            tagsValue(record.tags), .timestamp(record.createdAt), .optional(record.createdBy), .timestamp(record.updatedAt),
+            .optional(record.updatedBy), .int(record.version), .json(customDocument(record, entity: entity)),
+        ]
+        for field in entity.builtinFields {
+            columns += FieldColumns.columns(of: field)
+            values += FieldColumns.sqlValues(record.values[field.name] ?? .null, field: field)
+        }
+        var sql: SQLFragment = "INSERT INTO \(raw: entity.table) (\(raw: columns.joined(separator: ", "))) VALUES ("
+        sql.append(SQLFragment.joined(values.map { "\($0)" }, separator: ", "))
+        sql.append(")")
+        try await connection.execute(sql)
+    }
+
+    /// Writes the new state of a record whose version the caller read inside this transaction.
+    /// Returns false when the row changed meanwhile (the version no longer matches).
+    public static func update(
+        _ record: Record, previousVersion: Int64, entity: EntityDefinition, scope: AccessScope,
+        on connection: any DatabaseConnection
+    ) async throws -> Bool {
+        var assignments: [SQLFragment] = [
+            "owner_id = \(.optional(record.ownerID))", "tags = \(tagsValue(record.tags))",
+            "updated_at = \(.timestamp(record.updatedAt))", "updated_by = \(.optional(record.updatedBy))",
+            "version = \(.int(record.version))", "custom = \(.json(customDocument(record, entity: entity)))",
+        ]
+        for field in entity.builtinFields {
+            for (column, value) in zip(FieldColumns.columns(of: field), FieldColumns.sqlValues(record.values[field.name] ?? .null, field: field)) {
+                assignments.append("\(raw: column) = \(value)")
+            }
+        }
+        var sql: SQLFragment = "UPDATE \(raw: entity.table) SET "
+        sql.append(SQLFragment.joined(assignments, separator: ", "))
+        sql.append(
+            " WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(record.id)) AND version = \(.int(previousVersion)) AND deleted_at IS NULL RETURNING id"
+        )
+        return try await !connection.query(sql).isEmpty
+    }
+
+    /// One record by id; `forUpdate` locks the row until the transaction ends (PostgreSQL).
+    public static func fetch(
+        id: UUID, entity: EntityDefinition, scope: AccessScope, includeDeleted: Bool = false, forUpdate: Bool = false,
+        on connection: any DatabaseConnection
+    ) async throws -> Record? {
+        var sql: SQLFragment =
+            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id))"
+        if !includeDeleted { sql.append(" AND deleted_at IS NULL") }
+        if forUpdate, connection.dialect == .postgres { sql.append(" FOR UPDATE") }
+        return try await connection.first(sql).map { decode($0, entity: entity) }
+    }
+
+    /// Whether a live record exists (reference checks).
+    public static func exists(id: UUID, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> Bool
+    {
+        try await connection.first(
+            "SELECT 1 AS found FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NULL"
+        ) != nil
+    }
+
+    public static func markDeleted(
+        id: UUID, entity: EntityDefinition, scope: AccessScope, at date: Date, on connection: any DatabaseConnection
+    ) async throws -> Bool {
+        try await !connection.query(
+            "UPDATE \(raw: entity.table) SET deleted_at = \(.timestamp(date)), deleted_by = \(.optional(scope.userID)), version = version + 1 WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NULL RETURNING id"
+        ).isEmpty
+    }
+
+    public static func restore(id: UUID, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> Bool
+    {
+        try await !connection.query(
+            "UPDATE \(raw: entity.table) SET deleted_at = NULL, deleted_by = NULL, version = version + 1 WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NOT NULL RETURNING id"
+        ).isEmpty
+    }
+
+    /// A page of records and the cursor of the next page (nil on the last page).
+    public static func list(
+        query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> (records: [Record], nextCursor: String?) {
+        let rows = try await connection.query(
+            RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
+        var records = rows.prefix(query.limit).map { decode($0, entity: entity) }
+        var next: String?
+        if rows.count > query.limit, let last = records.last {
+            next = CursorCoding.encode(values: query.sort.map { last.value(of: $0.field.name) }, id: last.id)
+        }
+        if records.count > query.limit { records.removeLast(records.count - query.limit) }
+        return (records, next)
+    }
+
+    public static func count(query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> Int
+    {
+        let row = try await connection.first(
+            RecordQueryCompiler.count(scope: scope, entity: entity, query: query, dialect: connection.dialect))
+        return Int(row?.int("total") ?? 0)
+    }
+
+    /// Permanently removes records trashed before `cutoff`; returns their ids.
+    public static func purge(entity: EntityDefinition, scope: AccessScope, before cutoff: Date, on connection: any DatabaseConnection)
+        async throws -> [UUID]
+    {
+        try await connection.query(
+            "DELETE FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND deleted_at IS NOT NULL AND deleted_at < \(.timestamp(cutoff)) RETURNING id"
+        ).compactMap { $0.uuid("id") }
+    }
+
+    /// Reserves the next per-workspace number of an entity (`C-000042`).
+    public static func nextNumber(entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection) async throws
+        -> String
+    {
+        let row = try await connection.first(
+            """
+            INSERT INTO record_sequences (workspace_id, entity, last_value) VALUES (\(.uuid(scope.workspaceID)), \(.text(entity.name)), 1)
+            ON CONFLICT (workspace_id, entity) DO UPDATE SET last_value = record_sequences.last_value + 1 RETURNING last_value
+            """)
+        let value = row?.int("last_value") ?? 1
+        let digits = String(value)
+        return entity.numberPrefix + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    static func tagsValue(_ tags: [String]) -> SQLValue {
+        tags.isEmpty ? .null : .json(JSONValue.array(tags.map { .string($0) }).serializedString())
+    }
+
+    static func customDocument(_ record: Record, entity: EntityDefinition) -> String {
+        var object = JSONObject()
+        for field in entity.customFields {
+            let value = record.values[field.name] ?? .null
+            if !value.isNull { object[field.name] = FieldColumns.customJSON(value) }
+        }
+        return JSONValue.object(object).serializedString()
+    }
+
+    static func decode(_ row: SQLRow, entity: EntityDefinition) -> Record {
+        var values: [String: FieldValue] = [:]
+        for field in entity.builtinFields {
+            let value = FieldColumns.value(from: row, field: field)
+            if !value.isNull { values[field.name] = value }
+        }
+        if !entity.customFields.isEmpty, let text = row.string("custom"), case .object(let custom)? = try? JSONValue.parse(text) {
+            for field in entity.customFields {
+                if let json = custom[field.name] {
+                    let value = FieldColumns.customValue(json, field: field)
+                    if !value.isNull { values[field.name] = value }
+                }
+            }
+        }
+        var tags: [String] = []
+        if let text = row.string("tags"), case .array(let items)? = try? JSONValue.parse(text) {
+            tags = items.compactMap(\.stringValue)
+        }
+        return Record(
+            entity: entity.name, id: row.uuid("id") ?? UUID(), number: row.string("number") ?? "", ownerID: row.uuid("owner_id"),
+            tags: tags, createdAt: row.date("created_at") ?? Date(timeIntervalSince1970: 0), createdBy: row.uuid("created_by"),
+            updatedAt: row.date("updated_at") ?? Date(timeIntervalSince1970: 0), updatedBy: row.uuid("updated_by"),
+            version: row.int("version") ?? 1, deletedAt: row.date("deleted_at"), values: values)
+    }
+}
+
+extension RecordStore {
+    /// Records in the trash, most recently deleted first.
+    public static func trashed(entity: EntityDefinition, scope: AccessScope, limit: Int, on connection: any DatabaseConnection)
+        async throws -> [Record]
+    {
+        try await connection.query(
+            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT \(raw: String(limit))"
+        ).map { decode($0, entity: entity) }
+    }
+}

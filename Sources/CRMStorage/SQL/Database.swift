@@ -1,0 +1,45 @@
+import Foundation
+
+/// A leased connection, inside a transaction when it came from `write`.
+public protocol DatabaseConnection: Sendable {
+    var dialect: SQLDialect { get }
+    func query(_ fragment: SQLFragment) async throws -> [SQLRow]
+}
+
+extension DatabaseConnection {
+    public func execute(_ fragment: SQLFragment) async throws {
+        _ = try await query(fragment)
+    }
+
+    public func first(_ fragment: SQLFragment) async throws -> SQLRow? {
+        try await query(fragment).first
+    }
+}
+
+/// Storage behind one interface: SQLite in the box, PostgreSQL in the cloud.
+///
+/// `workspace` names the tenant the work belongs to. On PostgreSQL it is set on the session so
+/// that row-level security policies apply; `nil` is for system work (migrations, job claims,
+/// token look-ups) that touches only tables without tenant rows.
+public protocol Database: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs reads on a pooled connection.
+    func read<T: Sendable>(
+        workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
+    ) async throws -> T
+    /// Runs `body` in one transaction: all of it is written, or none of it.
+    func write<T: Sendable>(
+        workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
+    ) async throws -> T
+    /// Runs `body` on one connection outside any transaction (migrations manage their own).
+    func withSystemConnection<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T
+    func close() async
+}
+
+/// Errors of the storage layer that callers act on.
+public enum StorageError: Error, Sendable, Equatable {
+    case uniqueViolation(String)
+    case unreachable(String)
+    case invalidURL(String)
+    case migrationFailed(String)
+}

@@ -1,0 +1,78 @@
+import CRMCore
+import Foundation
+
+/// One entry of a record's history.
+public struct AuditEntry: Sendable, Hashable {
+    public var id: UUID
+    public var entity: String
+    public var recordID: UUID
+    public var action: String
+    public var actorID: UUID?
+    public var at: Date
+    public var title: String?
+    public var changes: JSONValue
+}
+
+/// Filters of the workspace-wide history.
+public struct AuditFilter: Sendable {
+    public var entity: String?
+    public var recordID: UUID?
+    public var actorID: UUID?
+    public var action: String?
+    public var from: Date?
+    public var to: Date?
+    public var before: UUID?
+    public var limit: Int
+
+    public init(
+        entity: String? = nil, recordID: UUID? = nil, actorID: UUID? = nil, action: String? = nil, from: Date? = nil,
+        to: Date? = nil, before: UUID? = nil, limit: Int = 50
+    ) {
+        self.entity = entity
+        self.recordID = recordID
+        self.actorID = actorID
+        self.action = action
+        self.from = from
+        self.to = to
+        self.before = before
+        self.limit = limit
+    }
+}
+
+/// The audit log: append-only, written in the same transaction as the change it describes.
+public enum AuditStore {
+    public static func append(
+        entity: String, recordID: UUID, action: String, title: String?, changes: JSONValue, at: Date, scope: AccessScope,
+        on connection: any DatabaseConnection
+    ) async throws {
+        try await connection.execute(
+            """
+            INSERT INTO audit_log (workspace_id, id, entity, record_id, action, actor_id, at, title, changes)
+            VALUES (\(.uuid(scope.workspaceID)), \(.uuid(UUIDv7.make(at: at))), \(.text(entity)), \(.uuid(recordID)), \(.text(action)),
+            \(.optional(scope.userID)), \(.timestamp(at)), \(.optional(title)), \(.json(changes.serializedString())))
+            """)
+    }
+
+    /// Newest first; `before` pages by entry id (ids are time-ordered).
+    public static func list(_ filter: AuditFilter, scope: AccessScope, on connection: any DatabaseConnection) async throws
+        -> [AuditEntry]
+    {
+        var conditions: [SQLFragment] = ["workspace_id = \(.uuid(scope.workspaceID))"]
+        if let entity = filter.entity { conditions.append("entity = \(.text(entity))") }
+        if let recordID = filter.recordID { conditions.append("record_id = \(.uuid(recordID))") }
+        if let actorID = filter.actorID { conditions.append("actor_id = \(.uuid(actorID))") }
+        if let action = filter.action { conditions.append("action = \(.text(action))") }
+        if let from = filter.from { conditions.append("at >= \(.timestamp(from))") }
+        if let to = filter.to { conditions.append("at < \(.timestamp(to))") }
+        if let before = filter.before { conditions.append("id < \(.uuid(before))") }
+        var sql: SQLFragment = "SELECT * FROM audit_log WHERE "
+        sql.append(SQLFragment.joined(conditions, separator: " AND "))
+        sql.append(" ORDER BY id DESC LIMIT \(filter.limit)")
+        return try await connection.query(sql).map { row in
+            AuditEntry(
+                id: row.uuid("id") ?? UUID(), entity: row.string("entity") ?? "", recordID: row.uuid("record_id") ?? UUID(),
+                action: row.string("action") ?? "", actorID: row.uuid("actor_id"), at: row.date("at") ?? Date(),
+                title: row.string("title"), changes: (try? JSONValue.parse(row.string("changes") ?? "{}")) ?? .object(JSONObject()))
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import CRMCore
+import Foundation
+
+/// One hit of the cross-entity search.
+public struct SearchHit: Sendable, Hashable {
+    public var entity: String
+    public var id: UUID
+    public var title: String
+    public var subtitle: String?
+    public var score: Double
+}
+
+/// The search index: SQLite FTS5 (contentless, rows keyed by `search_documents.doc_id`) or a
+/// PostgreSQL tsvector with a GIN index. Both index the same terms (`SearchTerms`), written in
+/// the same transaction as the record.
+public enum SearchIndexStore {
+    public static func upsert(
+        entity: String, id: UUID, title: String, subtitle: String?, terms: String, scope: AccessScope,
+        on connection: any DatabaseConnection
+    ) async throws {
+        let workspace = SQLValue.uuid(scope.workspaceID)
+        switch connection.dialect {
+        case .sqlite:
+            let existing = try await connection.first(
+                "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
+            )
+            if let docID = existing?.int("doc_id") {
+                try await connection.execute("DELETE FROM search_fts WHERE rowid = \(.int(docID))")
+                try await connection.execute(
+                    "UPDATE search_documents SET title = \(.text(title)), subtitle = \(.optional(subtitle)) WHERE doc_id = \(.int(docID))")
+                try await connection.execute("INSERT INTO search_fts (rowid, terms) VALUES (\(.int(docID)), \(.text(terms)))")
+            } else {
+                let row = try await connection.first(
+                    "INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle) VALUES (\(workspace), \(.text(entity)), \(.uuid(id)), \(.text(title)), \(.optional(subtitle))) RETURNING doc_id"
+                )
+                try await connection.execute(
+                    "INSERT INTO search_fts (rowid, terms) VALUES (\(.int(row?.int("doc_id") ?? 0)), \(.text(terms)))")
+            }
+        case .postgres:
+            try await connection.execute(
+                """
+                INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle, terms)
+                VALUES (\(workspace), \(.text(entity)), \(.uuid(id)), \(.text(title)), \(.optional(subtitle)), \(.text(terms)))
+                ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms
+                """)
+        }
+    }
+
+    public static func remove(entity: String, id: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws {
+        let workspace = SQLValue.uuid(scope.workspaceID)
+        if connection.dialect == .sqlite {
+            if let docID = try await connection.first(
+                "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
+            )?.int("doc_id") {
+                try await connection.execute("DELETE FROM search_fts WHERE rowid = \(.int(docID))")
+            }
+        }
+        try await connection.execute(
+            "DELETE FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))")
+    }
+
+    /// Ranked hits across entities (or one), best first.
+    public static func search(
+        text: String, entities: [String]?, limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [SearchHit] {
+        let terms = SearchTerms.query(text)
+        guard !terms.isEmpty else { return [] }
+        let workspace = SQLValue.uuid(scope.workspaceID)
+        var sql: SQLFragment
+        switch connection.dialect {
+        case .sqlite:
+            sql = """
+                SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, bm25(search_fts) AS score
+                FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
+                WHERE search_fts MATCH \(.text(ftsQuery(terms))) AND d.workspace_id = \(workspace)
+                """
+            if let entities { sql.append(" AND d.entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")") }
+            sql.append(" ORDER BY score LIMIT \(limit)")
+        case .postgres:
+            sql = """
+                SELECT entity, record_id, title, subtitle, ts_rank(tsv, to_tsquery('simple', \(.text(tsQuery(terms))))) AS score
+                FROM search_documents WHERE workspace_id = \(workspace) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(terms))))
+                """
+            if let entities { sql.append(" AND entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")") }
+            sql.append(" ORDER BY score DESC LIMIT \(limit)")
+        }
+        return try await connection.query(sql).compactMap { row in
+            guard let entity = row.string("entity"), let id = row.uuid("record_id") else { return nil }
+            let raw = row.double("score") ?? 0
+            return SearchHit(
+                entity: entity, id: id, title: row.string("title") ?? "", subtitle: row.string("subtitle"),
+                score: connection.dialect == .sqlite ? -raw : raw)
+        }
+    }
+
+    /// A list-query condition: the record's id is among the matches of `text` in its entity.
+    static func matchCondition(scope: AccessScope, entity: EntityDefinition, text: String, dialect: SQLDialect) -> SQLFragment {
+        let terms = SearchTerms.query(text)
+        guard !terms.isEmpty else { return "1 = 1" }
+        switch dialect {
+        case .sqlite:
+            return """
+                id IN (SELECT d.record_id FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
+                WHERE search_fts MATCH \(.text(ftsQuery(terms))) AND d.workspace_id = \(.uuid(scope.workspaceID)) AND d.entity = \(.text(entity.name)))
+                """
+        case .postgres:
+            return """
+                id IN (SELECT record_id FROM search_documents WHERE workspace_id = \(.uuid(scope.workspaceID))
+                AND entity = \(.text(entity.name)) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(terms)))))
+                """
+        }
+    }
+
+    /// FTS5 query: every term as a quoted prefix, all required.
+    static func ftsQuery(_ terms: [String]) -> String {
+        terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+    }
+
+    /// tsquery: terms are letters and digits only (`SearchTerms`), each a prefix, all required.
+    static func tsQuery(_ terms: [String]) -> String {
+        terms.map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty }.map { $0 + ":*" }.joined(separator: " & ")
+    }
+}

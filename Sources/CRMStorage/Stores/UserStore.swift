@@ -1,0 +1,90 @@
+import CRMCore
+import Foundation
+
+public struct User: Sendable, Hashable {
+    public var workspaceID: UUID
+    public var id: UUID
+    public var email: String
+    public var name: String
+    public var passwordHash: String
+    public var isAdmin: Bool
+    public var language: String
+    public var timeZone: String
+    public var isActive: Bool
+
+    public init(
+        workspaceID: UUID, id: UUID, email: String, name: String, passwordHash: String, isAdmin: Bool, language: String,
+        timeZone: String, isActive: Bool
+    ) {
+        self.workspaceID = workspaceID
+        self.id = id
+        self.email = email
+        self.name = name
+        self.passwordHash = passwordHash
+        self.isAdmin = isAdmin
+        self.language = language
+        self.timeZone = timeZone
+        self.isActive = isActive
+    }
+}
+
+/// People who sign in, per workspace.
+public enum UserStore {
+    public static func create(_ user: User, on connection: any DatabaseConnection) async throws {
+        try await connection.execute(
+            """
+            INSERT INTO users (workspace_id, id, email, name, password_hash, is_admin, language, time_zone, is_active, created_at)
+            VALUES (\(.uuid(user.workspaceID)), \(.uuid(user.id)), \(.text(user.email)), \(.text(user.name)), \(.text(user.passwordHash)),
+            \(.bool(user.isAdmin)), \(.text(user.language)), \(.text(user.timeZone)), \(.bool(user.isActive)), \(.timestamp(Timestamps.now())))
+            """)
+    }
+
+    public static func find(email: String, workspaceID: UUID, on connection: any DatabaseConnection) async throws -> User? {
+        try await connection.first(
+            "SELECT * FROM users WHERE workspace_id = \(.uuid(workspaceID)) AND email = \(.text(email.lowercased()))"
+        ).map(decode)
+    }
+
+    public static func find(id: UUID, workspaceID: UUID, on connection: any DatabaseConnection) async throws -> User? {
+        try await connection.first("SELECT * FROM users WHERE workspace_id = \(.uuid(workspaceID)) AND id = \(.uuid(id))").map(decode)
+    }
+
+    public static func list(workspaceID: UUID, on connection: any DatabaseConnection) async throws -> [User] {
+        try await connection.query("SELECT * FROM users WHERE workspace_id = \(.uuid(workspaceID)) ORDER BY name").map(decode)
+    }
+
+    static func decode(_ row: SQLRow) -> User {
+        User(
+            workspaceID: row.uuid("workspace_id") ?? UUID(), id: row.uuid("id") ?? UUID(), email: row.string("email") ?? "",
+            name: row.string("name") ?? "", passwordHash: row.string("password_hash") ?? "", isAdmin: row.bool("is_admin") ?? false,
+            language: row.string("language") ?? "en", timeZone: row.string("time_zone") ?? "UTC", isActive: row.bool("is_active") ?? true)
+    }
+}
+
+/// Who a bearer token belongs to.
+public struct TokenOwner: Sendable, Hashable {
+    public var workspaceID: UUID
+    public var userID: UUID
+    public var expiresAt: Date?
+}
+
+/// API tokens, stored as SHA-256 hashes only.
+public enum TokenStore {
+    public static func create(
+        workspaceID: UUID, userID: UUID, hash: String, name: String, expiresAt: Date?, on connection: any DatabaseConnection
+    ) async throws {
+        try await connection.execute(
+            """
+            INSERT INTO api_tokens (workspace_id, id, user_id, token_hash, name, created_at, expires_at)
+            VALUES (\(.uuid(workspaceID)), \(.uuid(UUIDv7.make())), \(.uuid(userID)), \(.text(hash)), \(.text(name)), \(.timestamp(Timestamps.now())), \(.optional(expiresAt)))
+            """)
+    }
+
+    public static func owner(hash: String, on connection: any DatabaseConnection) async throws -> TokenOwner? {
+        guard let row = try await connection.first(
+            "SELECT workspace_id, user_id, expires_at FROM api_tokens WHERE token_hash = \(.text(hash)) AND revoked_at IS NULL")
+        else { return nil }
+        guard let workspaceID = row.uuid("workspace_id"), let userID = row.uuid("user_id") else { return nil }
+        return TokenOwner(workspaceID: workspaceID, userID: userID, expiresAt: row.date("expires_at"))
+    }
+}

@@ -1,0 +1,40 @@
+import CRMCore
+import Foundation
+
+public struct Workspace: Sendable, Hashable {
+    public var id: UUID
+    public var slug: String
+    public var name: String
+    public var createdAt: Date
+}
+
+/// The tenant registry.
+public enum WorkspaceStore {
+    public static let defaultSlug = "default"
+
+    public static func find(slug: String, on connection: any DatabaseConnection) async throws -> Workspace? {
+        try await connection.first("SELECT * FROM workspaces WHERE slug = \(.text(slug))").map(decode)
+    }
+
+    public static func find(id: UUID, on connection: any DatabaseConnection) async throws -> Workspace? {
+        try await connection.first("SELECT * FROM workspaces WHERE workspace_id = \(.uuid(id))").map(decode)
+    }
+
+    public static func all(on connection: any DatabaseConnection) async throws -> [Workspace] {
+        try await connection.query("SELECT * FROM workspaces ORDER BY created_at").map(decode)
+    }
+
+    public static func create(slug: String, name: String, on connection: any DatabaseConnection) async throws -> Workspace {
+        let workspace = Workspace(id: UUIDv7.make(), slug: slug, name: name, createdAt: Timestamps.now())
+        try await connection.execute(
+            "INSERT INTO workspaces (workspace_id, slug, name, created_at) VALUES (\(.uuid(workspace.id)), \(.text(slug)), \(.text(name)), \(.timestamp(workspace.createdAt)))"
+        )
+        return workspace
+    }
+
+    static func decode(_ row: SQLRow) -> Workspace {
+        Workspace(
+            id: row.uuid("workspace_id") ?? UUID(), slug: row.string("slug") ?? "", name: row.string("name") ?? "",
+            createdAt: row.date("created_at") ?? Date())
+    }
+}

@@ -1,0 +1,84 @@
+import CRMCore
+import CRMServices
+import Hummingbird
+
+/// Entity and field definitions; custom fields are added, changed and removed here.
+struct MetadataController {
+    let services: Services
+
+    func addRoutes(to group: RouterGroup<AppContext>) {
+        group.get("metadata/entities", use: entities)
+        group.get("metadata/entities/:entity", use: entity)
+        group.post("metadata/entities/:entity/fields", use: addField)
+        group.patch("metadata/entities/:entity/fields/:field", use: updateField)
+        group.delete("metadata/entities/:entity/fields/:field", use: deleteField)
+    }
+
+    @Sendable func entities(_ request: Request, context: AppContext) async throws -> Response {
+        let all = try await services.metadata.entities(scope: context.requireScope())
+        let data = BuiltinEntities.all.compactMap { all[$0.pluralName] }.map { MetadataJSON.entity($0, withFields: false) }
+        return APIResponse.json(["data": .array(data)])
+    }
+
+    @Sendable func entity(_ request: Request, context: AppContext) async throws -> Response {
+        let definition = try await services.metadata.entity(context.parameters.require("entity"), scope: context.requireScope())
+        return APIResponse.json(MetadataJSON.entity(definition, withFields: true))
+    }
+
+    @Sendable func addField(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let entity = try context.parameters.require("entity")
+        let field = try await services.metadata.addField(try await APIResponse.body(request, context: context), entity: entity, scope: scope)
+        return APIResponse.json(
+            MetadataJSON.field(field), status: .created, headers: [.location: "/api/v1/metadata/entities/\(entity)/fields/\(field.name)"])
+    }
+
+    @Sendable func updateField(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let field = try await services.metadata.updateField(
+            try await APIResponse.body(request, context: context), name: context.parameters.require("field"),
+            entity: context.parameters.require("entity"), scope: scope)
+        return APIResponse.json(MetadataJSON.field(field))
+    }
+
+    @Sendable func deleteField(_ request: Request, context: AppContext) async throws -> Response {
+        try await services.metadata.deleteField(
+            name: context.parameters.require("field"), entity: context.parameters.require("entity"), scope: context.requireScope())
+        return Response(status: .noContent)
+    }
+}
+
+/// The API form of definitions.
+enum MetadataJSON {
+    static func labels(_ text: LocalizedText) -> JSONValue {
+        .object(JSONObject(LocalizedText.languages.compactMap { language in text.values[language].map { (language, .string($0)) } }))
+    }
+
+    static func entity(_ entity: EntityDefinition, withFields: Bool) -> JSONValue {
+        var object = JSONObject()
+        object["name"] = .string(entity.pluralName)
+        object["singular"] = .string(entity.name)
+        object["label"] = labels(entity.label)
+        object["plural_label"] = labels(entity.pluralLabel)
+        object["number_prefix"] = .string(entity.numberPrefix)
+        if withFields { object["fields"] = .array(entity.allFields.map(field)) }
+        return .object(object)
+    }
+
+    static func field(_ field: FieldDefinition) -> JSONValue {
+        var object = JSONObject()
+        object["name"] = .string(field.name)
+        object["type"] = .string(field.type.rawValue)
+        object["label"] = labels(field.label)
+        object["required"] = .bool(field.isRequired)
+        object["custom"] = .bool(field.isCustom)
+        object["read_only"] = .bool(field.isSystem)
+        object["searchable"] = .bool(field.isSearchable)
+        object["sortable"] = .bool(field.isSortable)
+        object["filter_operators"] = .array(field.type.filterOperators.map { .string($0.rawValue) })
+        object["max_length"] = field.maxLength.map { .int(Int64($0)) } ?? .null
+        object["reference_entity"] = field.referenceEntity.map { .string($0) } ?? .null
+        object["options"] = .array(field.options.map { ["value": .string($0.value), "label": labels($0.label)] })
+        return .object(object)
+    }
+}

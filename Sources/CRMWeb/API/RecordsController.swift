@@ -1,0 +1,89 @@
+import CRMCore
+import CRMServices
+import Foundation
+import Hummingbird
+
+/// One generic controller for every entity: `/api/v1/{entity}[/{id}]`.
+struct RecordsController {
+    let services: Services
+
+    func addRoutes(to group: RouterGroup<AppContext>) {
+        group.get(":entity", use: list)
+        group.post(":entity", use: create)
+        group.get(":entity/:id", use: get)
+        group.patch(":entity/:id", use: update)
+        group.delete(":entity/:id", use: delete)
+        group.get(":entity/:id/history", use: history)
+    }
+
+    @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
+        let entity = try context.parameters.require("entity")
+        let page = try await services.records.list(APIResponse.queryItems(request), entity: entity, scope: context.requireScope())
+        var object = JSONObject()
+        object["data"] = .array(page.records.map { $0.json(in: page.entity) })
+        object["next_cursor"] = page.nextCursor.map { .string($0) } ?? .null
+        if let total = page.total { object["total"] = .int(Int64(total)) }
+        return APIResponse.json(.object(object))
+    }
+
+    @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let entity = try context.parameters.require("entity")
+        let definition = try await services.metadata.entity(entity, scope: scope)
+        let record = try await services.records.create(try await APIResponse.body(request, context: context), entity: entity, scope: scope)
+        var headers = HTTPFields()
+        headers[.location] = "/api/v1/\(entity)/\(record.id.lowercased)"
+        headers[.eTag] = "\"\(record.version)\""
+        return APIResponse.json(record.json(in: definition), status: .created, headers: headers)
+    }
+
+    @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let entity = try context.parameters.require("entity")
+        let definition = try await services.metadata.entity(entity, scope: scope)
+        let id = try APIResponse.uuid(context.parameters.get("id"), entity: entity)
+        let record = try await services.records.get(id: id, entity: entity, scope: scope)
+        return APIResponse.json(record.json(in: definition), headers: [.eTag: "\"\(record.version)\""])
+    }
+
+    @Sendable func update(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let entity = try context.parameters.require("entity")
+        let definition = try await services.metadata.entity(entity, scope: scope)
+        let id = try APIResponse.uuid(context.parameters.get("id"), entity: entity)
+        let expected = try Self.expectedVersion(request.headers[.ifMatch])
+        let body = try await APIResponse.body(request, context: context)
+        let record = try await services.records.update(body, id: id, expectedVersion: expected, entity: entity, scope: scope)
+        return APIResponse.json(record.json(in: definition), headers: [.eTag: "\"\(record.version)\""])
+    }
+
+    @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let entity = try context.parameters.require("entity")
+        let id = try APIResponse.uuid(context.parameters.get("id"), entity: entity)
+        try await services.records.delete(id: id, entity: entity, scope: scope)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func history(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let entity = try context.parameters.require("entity")
+        let id = try APIResponse.uuid(context.parameters.get("id"), entity: entity)
+        let query = Dictionary(APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
+        let limit = try HistoryController.limit(query["limit"])
+        let entries = try await services.history.recordHistory(
+            id: id, entity: entity, limit: limit, before: query["before"].flatMap(UUID.init(uuidString:)), scope: scope)
+        return APIResponse.json(HistoryController.page(entries, limit: limit))
+    }
+
+    /// `If-Match: 3`, `"3"` or `W/"3"`; `*` means any version.
+    static func expectedVersion(_ header: String?) throws -> Int64? {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty, header != "*" else { return nil }
+        var text = header.hasPrefix("W/") ? String(header.dropFirst(2)) : header
+        text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard let version = Int64(text), version > 0 else {
+            throw CRMError.badRequest(code: "invalid_if_match", message: "If-Match must carry the record version, e.g. If-Match: \"3\"")
+        }
+        return version
+    }
+}

@@ -1,0 +1,62 @@
+import CRMCore
+import CRMServices
+import CRMStorage
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// What a server needs to start.
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    public var logLevel: Logger.Level
+    public var runJobs: Bool
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, logLevel: Logger.Level = .info, runJobs: Bool = true) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.logLevel = logLevel
+        self.runJobs = runJobs
+    }
+}
+
+/// Composes routes, middleware and services. The command line and the tests both call it.
+public func buildRouter(services: Services) -> Router<AppContext> {
+    let router = Router(context: AppContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AuthMiddleware(auth: services.auth))
+    router.get("/health") { _, _ in APIResponse.json(["status": "ok"]) }
+    let api = router.group("api/v1")
+    api.get("openapi.json") { _, _ in
+        // The document describes the default workspace's metadata (no caller is known here).
+        let workspace = try await services.workspaces.find(slug: nil)
+        let entities = try await services.metadata.entities(scope: .system(workspace.id))
+        return APIResponse.json(OpenAPIDocument.make(entities: BuiltinEntities.all.compactMap { entities[$0.pluralName] }))
+    }
+    AuthSearchController(services: services).addRoutes(to: api)
+    HistoryController(services: services).addRoutes(to: api)
+    MetadataController(services: services).addRoutes(to: api)
+    RecordsController(services: services).addRoutes(to: api)
+    return router
+}
+
+/// The background job loop as a lifecycle service.
+struct JobService: Service {
+    let runner: JobRunner
+    func run() async throws {
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await runner.run()
+        } onCancelOrGracefulShutdown: {}
+    }
+}
+
+public func buildApplication(_ configuration: AppConfiguration, services: Services, logger: Logger) -> some ApplicationProtocol {
+    var services_: [any Service] = []
+    if configuration.runJobs { services_.append(JobService(runner: services.jobs)) }
+    return Application(
+        router: buildRouter(services: services),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Clientele"),
+        services: services_, logger: logger)
+}

@@ -1,0 +1,180 @@
+import CRMCore
+
+/// Builds the OpenAPI 3.1 document from the metadata a workspace has, custom fields included.
+enum OpenAPIDocument {
+    static func make(entities: [EntityDefinition]) -> JSONValue {
+        var paths = JSONObject()
+        var schemas = JSONObject()
+        schemas["Problem"] = problemSchema
+        schemas["Money"] = [
+            "type": "object", "required": ["amount", "currency"],
+            "properties": ["amount": ["type": "number"], "currency": ["type": "string", "pattern": "^[A-Z]{3}$"]],
+        ]
+        schemas["Address"] = .object(JSONObject([
+            ("type", "object"), ("additionalProperties", false),
+            ("properties", .object(JSONObject(Address.keys.map { ($0, ["type": ["string", "null"]]) }))),
+        ]))
+        for entity in entities {
+            let name = typeName(entity)
+            schemas[name] = recordSchema(entity)
+            schemas[name + "Input"] = inputSchema(entity)
+            schemas[name + "Page"] = [
+                "type": "object", "required": ["data", "next_cursor"],
+                "properties": [
+                    "data": ["type": "array", "items": ref(name)], "next_cursor": ["type": ["string", "null"]],
+                    "total": ["type": "integer"],
+                ],
+            ]
+            paths["/api/v1/\(entity.pluralName)"] = collectionPaths(entity)
+            paths["/api/v1/\(entity.pluralName)/{id}"] = itemPaths(entity)
+        }
+        paths["/api/v1/search"] = [
+            "get": operation(
+                "search", summary: "Search across entities", parameters: [query("q", required: true), query("limit"), query("entity")],
+                responses: ["200": jsonResponse(["type": "object"])])
+        ]
+        paths["/api/v1/trash"] = ["get": operation("listTrash", summary: "Records in the trash", parameters: [query("entity"), query("limit")], responses: ["200": jsonResponse(["type": "object"])])]
+        paths["/api/v1/history"] = [
+            "get": operation(
+                "listHistory", summary: "Workspace history",
+                parameters: [query("entity"), query("user"), query("action"), query("from"), query("to"), query("limit"), query("before")],
+                responses: ["200": jsonResponse(["type": "object"])])
+        ]
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "Clientele API", "version": "1", "description": "CRM records, metadata, history, trash and search."],
+            "servers": [["url": "/"]],
+            "security": [["bearer": []]],
+            "paths": .object(paths),
+            "components": [
+                "schemas": .object(schemas),
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
+            ],
+        ]
+    }
+
+    static func typeName(_ entity: EntityDefinition) -> String {
+        entity.name.prefix(1).uppercased() + entity.name.dropFirst()
+    }
+
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+
+    static let problemSchema: JSONValue = [
+        "type": "object", "required": ["type", "title", "status", "detail"],
+        "properties": [
+            "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
+            "current_version": ["type": "integer"],
+            "errors": [
+                "type": "array",
+                "items": [
+                    "type": "object", "required": ["field", "code", "message"],
+                    "properties": ["field": ["type": "string"], "code": ["type": "string"], "message": ["type": "string"]],
+                ],
+            ],
+        ],
+    ]
+
+    /// The JSON Schema of one field's value as the API returns it (nullable unless always set).
+    static func valueSchema(_ field: FieldDefinition, nullable: Bool) -> JSONValue {
+        func typed(_ type: String, _ extra: [(String, JSONValue)] = []) -> JSONValue {
+            .object(JSONObject([("type", nullable ? [.string(type), "null"] : .string(type))] + extra))
+        }
+        let description: (String, JSONValue) = ("description", .string(field.label["en"]))
+        switch field.type {
+        case .text, .longText, .email, .phone, .url:
+            return typed("string", [description] + (field.maxLength.map { [("maxLength", .int(Int64($0)))] } ?? []))
+        case .choice:
+            let values: [JSONValue] = field.options.map { .string($0.value) } + (nullable ? [.null] : [])
+            return .object(JSONObject([description, ("enum", .array(values))]))
+        case .integer: return typed("integer", [description])
+        case .decimal: return typed("number", [description])
+        case .percent: return typed("number", [description, ("minimum", 0), ("maximum", 100)])
+        case .money: return nullable ? ["oneOf": [ref("Money"), ["type": "null"]]] : ref("Money")
+        case .boolean: return typed("boolean", [description])
+        case .date: return typed("string", [description, ("format", "date")])
+        case .datetime: return typed("string", [description, ("format", "date-time")])
+        case .multiChoice:
+            return typed("array", [description, ("items", ["enum": .array(field.options.map { .string($0.value) })])])
+        case .tags: return typed("array", [description, ("items", ["type": "string"])])
+        case .reference, .user, .uuid: return typed("string", [description, ("format", "uuid")])
+        case .address: return nullable ? ["oneOf": [ref("Address"), ["type": "null"]]] : ref("Address")
+        }
+    }
+
+    static func recordSchema(_ entity: EntityDefinition) -> JSONValue {
+        var properties = JSONObject()
+        let alwaysSet: Set<String> = ["id", "number", "created_at", "updated_at", "version", "tags"]
+        for field in entity.allFields {
+            var schema = valueSchema(field, nullable: !alwaysSet.contains(field.name))
+            if field.isSystem, case .object(var object) = schema {
+                object["readOnly"] = true
+                schema = .object(object)
+            }
+            properties[field.name] = schema
+        }
+        return .object(JSONObject([
+            ("type", "object"), ("required", .array(entity.allFields.map { .string($0.name) })), ("properties", .object(properties)),
+        ]))
+    }
+
+    static func inputSchema(_ entity: EntityDefinition) -> JSONValue {
+        var properties = JSONObject()
+        for field in entity.allFields where !field.isSystem {
+            properties[field.name] = valueSchema(field, nullable: !field.isRequired)
+        }
+        return .object(JSONObject([("type", "object"), ("additionalProperties", false), ("properties", .object(properties))]))
+    }
+
+    static func collectionPaths(_ entity: EntityDefinition) -> JSONValue {
+        let name = typeName(entity)
+        var parameters: [JSONValue] = [
+            query("limit", schema: ["type": "integer", "minimum": 1, "maximum": .int(Int64(ListQuery.maximumLimit))]),
+            query("cursor"), query("sort"), query("q"), query("count", schema: ["type": "boolean"]),
+        ]
+        for field in entity.allFields where field.type != .address && field.type != .longText {
+            parameters.append(query(field.name))
+        }
+        return [
+            "get": operation(
+                "list\(name)", summary: "List \(entity.pluralName)", parameters: parameters, responses: ["200": jsonResponse(ref(name + "Page"))]),
+            "post": operation(
+                "create\(name)", summary: "Create a \(entity.name)", parameters: [],
+                requestBody: ["required": true, "content": ["application/json": ["schema": ref(name + "Input")]]],
+                responses: ["201": jsonResponse(ref(name))]),
+        ]
+    }
+
+    static func itemPaths(_ entity: EntityDefinition) -> JSONValue {
+        let name = typeName(entity)
+        let id: JSONValue = ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
+        return [
+            "get": operation("get\(name)", summary: "Get a \(entity.name)", parameters: [id], responses: ["200": jsonResponse(ref(name))]),
+            "patch": operation(
+                "update\(name)", summary: "Change a \(entity.name); If-Match guards against lost updates",
+                parameters: [id, ["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string"]]],
+                requestBody: ["required": true, "content": ["application/json": ["schema": ref(name + "Input")]]],
+                responses: ["200": jsonResponse(ref(name))]),
+            "delete": operation(
+                "delete\(name)", summary: "Move a \(entity.name) to the trash", parameters: [id], responses: ["204": ["description": "Deleted"]]),
+        ]
+    }
+
+    static func query(_ name: String, required: Bool = false, schema: JSONValue = ["type": "string"]) -> JSONValue {
+        ["name": .string(name), "in": "query", "required": .bool(required), "schema": schema]
+    }
+
+    static func jsonResponse(_ schema: JSONValue) -> JSONValue {
+        ["description": "OK", "content": ["application/json": ["schema": schema]]]
+    }
+
+    static func operation(
+        _ id: String, summary: String, parameters: [JSONValue], requestBody: JSONValue? = nil, responses: JSONObject
+    ) -> JSONValue {
+        var all = responses
+        all["default"] = ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]]
+        var object = JSONObject([("operationId", .string(id)), ("summary", .string(summary)), ("parameters", .array(parameters))])
+        if let requestBody { object["requestBody"] = requestBody }
+        object["responses"] = .object(all)
+        return .object(object)
+    }
+}

@@ -1,0 +1,22 @@
+import CRMCore
+import Hummingbird
+import Logging
+
+/// The request context: Hummingbird's storage plus the authenticated caller.
+public struct AppContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware`; every API handler reads it through `requireScope()`.
+    public var scope: AccessScope?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.scope = nil
+    }
+
+    public var maxUploadSize: Int { APIResponse.maximumBodySize }
+
+    func requireScope() throws -> AccessScope {
+        guard let scope else { throw CRMError.unauthenticated("a bearer token is required") }
+        return scope
+    }
+}

@@ -1,0 +1,24 @@
+import CRMCore
+import CRMServices
+import Hummingbird
+
+/// Resolves the bearer token into the caller's scope. Paths that need no token are listed here.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let auth: AuthService
+    static let openPaths: Set<String> = ["/api/v1/openapi.json", "/api/v1/auth/token", "/health"]
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        if Self.openPaths.contains(request.uri.path) || !request.uri.path.hasPrefix("/api/") {
+            return try await next(request, context)
+        }
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw CRMError.unauthenticated("send the header Authorization: Bearer <token>")
+        }
+        let token = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, token.count <= 200 else { throw CRMError.unauthenticated("the token is not valid") }
+        var context = context
+        context.scope = try await auth.authenticate(token: token)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import CRMCore
+import CRMServices
+import CRMStorage
+import CRMWeb
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct Clientele: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clientele", abstract: "Clientele CRM server.",
+        subcommands: [Serve.self, Migrate.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Demo.self])
+}
+
+/// Options every command shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "sqlite:PATH or postgres://user:pass@host:port/db (default: env CLIENTELE_DATABASE_URL, else sqlite:./data/clientele.sqlite)")
+    var database: String?
+
+    func open(logLevel: Logger.Level = .warning) async throws -> Services {
+        var logger = Logger(label: "clientele")
+        logger.logLevel = logLevel
+        let location = try DatabaseLocation.parse(database ?? ProcessInfo.processInfo.environment["CLIENTELE_DATABASE_URL"])
+        do {
+            return try await Services.open(location, logger: logger)
+        } catch let error as StorageError {
+            throw ValidationError(Self.describe(error))
+        } catch {
+            throw ValidationError("cannot open the database: \(error)")
+        }
+    }
+
+    static func describe(_ error: StorageError) -> String {
+        switch error {
+        case .invalidURL(let message), .unreachable(let message), .migrationFailed(let message), .uniqueViolation(let message): message
+        }
+    }
+}
+
+/// Turns domain errors into one-line reasons and a non-zero exit.
+func reporting<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as CRMError {
+        switch error {
+        case .validation(let issues): throw ValidationError(issues.map(\.message).joined(separator: "; "))
+        case .conflict(_, let message), .notFound(let message), .unauthenticated(let message), .forbidden(let message):
+            throw ValidationError(message)
+        default: throw ValidationError("\(error)")
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server.")
+    @Option var host: String?
+    @Option var port: Int?
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let host = host ?? environment["CLIENTELE_HOST"] ?? "127.0.0.1"
+        guard let port = port ?? Int(environment["CLIENTELE_PORT"] ?? "8080"), (1...65535).contains(port) else {
+            throw ValidationError("the port must be 1 to 65535")
+        }
+        var logger = Logger(label: "clientele")
+        logger.logLevel = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "info") ?? .info
+        let services = try await db.open(logLevel: logger.logLevel)
+        try await FirstRun.ensureAdmin(services: services)
+        let app = buildApplication(
+            AppConfiguration(host: host, port: port, database: .sqlite(path: ""), logLevel: logger.logLevel), services: services, logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            await services.database.close()
+            throw error
+        }
+        await services.database.close()
+    }
+}
+
+/// On the very first start of an empty workspace, create an admin and print how to sign in.
+enum FirstRun {
+    static func ensureAdmin(services: Services) async throws {
+        let workspace = try await services.workspaces.find(slug: nil)
+        let users = try await services.database.read(workspace: workspace.id) { connection in
+            try await UserStore.list(workspaceID: workspace.id, on: connection)
+        }
+        guard users.isEmpty else { return }
+        var random = SystemRandomNumberGenerator()
+        let password = (0..<16).map { _ in String("abcdefghjkmnpqrstuvwxyz23456789".randomElement(using: &random)!) }.joined()
+        let email = ProcessInfo.processInfo.environment["CLIENTELE_ADMIN_EMAIL"] ?? "admin@example.com"
+        _ = try await services.auth.createUser(email: email, password: password, name: "Administrator", isAdmin: true, workspaceID: workspace.id)
+        print("First start: created the administrator \(email) with password \(password) (change it after signing in).")
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let services = try await db.open()
+        await services.database.close()
+        print("Database is up to date.")
+    }
+}
+
+struct WorkspaceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "workspace", abstract: "Manage workspaces.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        @Option var name: String
+        @Option var slug: String
+        @OptionGroup var db: DatabaseOptions
+
+        func run() async throws {
+            let services = try await db.open()
+            defer { Task { await services.database.close() } }
+            let workspace = try await reporting { try await services.workspaces.create(slug: slug, name: name) }
+            print("Created workspace \(workspace.slug) (\(workspace.id.lowercased)).")
+            await services.database.close()
+        }
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        @Option var email: String
+        @Option var password: String
+        @Option var name: String
+        @Flag var admin = false
+        @Option var workspace: String?
+        @OptionGroup var db: DatabaseOptions
+
+        func run() async throws {
+            let services = try await db.open()
+            let user = try await reporting {
+                let workspace = try await services.workspaces.find(slug: workspace)
+                return try await services.auth.createUser(email: email, password: password, name: name, isAdmin: admin, workspaceID: workspace.id)
+            }
+            await services.database.close()
+            print("Created user \(user.email) (\(user.id.lowercased)).")
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        @Option var user: String
+        @Option var workspace: String?
+        @OptionGroup var db: DatabaseOptions
+
+        func run() async throws {
+            let services = try await db.open()
+            let token = try await reporting {
+                let workspace = try await services.workspaces.find(slug: workspace)
+                let found = try await services.database.read(workspace: workspace.id) { connection in
+                    try await UserStore.find(email: user.lowercased(), workspaceID: workspace.id, on: connection)
+                }
+                guard let found else { throw CRMError.notFound("no user \(user) in workspace \(workspace.slug)") }
+                return try await services.auth.createToken(userID: found.id, workspaceID: workspace.id, name: "cli")
+            }
+            await services.database.close()
+            print("API token (shown once):")
+            print(token)
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load a demo workspace (Russian and English data).")
+    @Option var workspace: String?
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let services = try await db.open()
+        let counts = try await reporting {
+            let workspace = try await services.workspaces.find(slug: workspace)
+            return try await DemoData(services: services).load(into: .system(workspace.id))
+        }
+        await services.database.close()
+        print("Loaded demo data: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+    }
+}
