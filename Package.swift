@@ -75,11 +75,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CRMStorageTests",
-            dependencies: ["CRMCore", "CRMStorage", "CRMServices"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
             name: "CRMWebTests",
             dependencies: [
                 "CRMWeb",

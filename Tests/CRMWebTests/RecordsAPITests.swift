@@ -1,0 +1,179 @@
+import CRMCore
+import CRMServices
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+struct RecordsAPITests {
+    @Test(arguments: Backend.allCases)
+    func createGetPatchDeleteRestore(_ backend: Backend) async throws {
+        try await withTestApp(backend) { _, tenant, client in
+            let created = try await client.execute(
+                uri: "/api/v1/contacts", method: .post, headers: tenant.authorization,
+                body: #"{"first_name":"Иван","last_name":"Иванов","phone_mobile":"89123456789","tags":["vip"]}"#.buffer)
+            #expect(created.status == .created)
+            let id = try #require(created.json["id"]?.stringValue)
+            #expect(created.headers[.location] == "/api/v1/contacts/\(id)")
+            #expect(created.json["number"]?.stringValue?.hasPrefix("C-") == true)
+
+            let stale = try await client.execute(
+                uri: "/api/v1/contacts/\(id)", method: .patch, headers: tenant.authorization + [.ifMatch: "\"7\""],
+                body: #"{"title":"CEO"}"#.buffer)
+            #expect(stale.status == .preconditionFailed)
+            let patched = try await client.execute(
+                uri: "/api/v1/contacts/\(id)", method: .patch, headers: tenant.authorization + [.ifMatch: "\"1\""],
+                body: #"{"title":"CEO"}"#.buffer)
+            #expect(patched.status == .ok)
+            #expect(patched.json["version"] == .int(2))
+            #expect(patched.json["title"] == .string("CEO"))
+
+            let deleted = try await client.execute(uri: "/api/v1/contacts/\(id)", method: .delete, headers: tenant.authorization)
+            #expect(deleted.status == .noContent)
+            let gone = try await client.execute(uri: "/api/v1/contacts/\(id)", method: .get, headers: tenant.authorization)
+            #expect(gone.status == .notFound)
+            let trash = try await client.execute(uri: "/api/v1/trash", method: .get, headers: tenant.authorization)
+            #expect(trash.json["data"].flatMap { if case .array(let items) = $0 { items.count } else { nil } } == 1)
+            let restored = try await client.execute(
+                uri: "/api/v1/trash/contacts/\(id)/restore", method: .post, headers: tenant.authorization)
+            #expect(restored.status == .ok)
+
+            let history = try await client.execute(uri: "/api/v1/contacts/\(id)/history", method: .get, headers: tenant.authorization)
+            guard case .array(let entries)? = history.json["data"] else {
+                Issue.record("no history")
+                return
+            }
+            #expect(entries.compactMap { $0["action"]?.stringValue } == ["restore", "delete", "update", "create"])
+            #expect(entries[2]["changes"]?["title"]?["new"] == .string("CEO"))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func badInputIsRefusedAndWritesNothing(_ backend: Backend) async throws {
+        try await withTestApp(backend) { _, tenant, client in
+            let cases: [(String, HTTPResponse.Status)] = [
+                (#"{"foo":1,"last_name":5}"#, .unprocessableContent), ("{bad", .badRequest), ("[]", .unprocessableContent),
+                (#"{"first_name":"no last name"}"#, .unprocessableContent), (#"{"last_name":"X","birthday":"2023-02-30"}"#, .unprocessableContent),
+                (#"{"last_name":"X","company_id":"01a20bd9-8814-7e3b-9e90-91c126e2bbff"}"#, .unprocessableContent),
+            ]
+            for (body, status) in cases {
+                let response = try await client.execute(uri: "/api/v1/contacts", method: .post, headers: tenant.authorization, body: body.buffer)
+                #expect(response.status == status, "\(body)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            let invalidUTF8 = try await client.execute(
+                uri: "/api/v1/contacts", method: .post, headers: tenant.authorization, body: ByteBuffer(bytes: [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]))
+            #expect(invalidUTF8.status == .badRequest)
+            let huge = try await client.execute(
+                uri: "/api/v1/contacts", method: .post, headers: tenant.authorization,
+                body: ByteBuffer(string: #"{"last_name":""# + String(repeating: "a", count: 2 << 20) + #""}"#))
+            #expect(huge.status == .contentTooLarge)
+            let unknown = try await client.execute(uri: "/api/v1/widgets", method: .get, headers: tenant.authorization)
+            #expect(unknown.status == .notFound)
+            let noToken = try await client.execute(uri: "/api/v1/contacts", method: .get)
+            #expect(noToken.status == .unauthorized)
+            let list = try await client.execute(uri: "/api/v1/contacts?count=true", method: .get, headers: tenant.authorization)
+            #expect(list.json["total"] == .int(0))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func keysetPaginationVisitsEveryRowOnce(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, client in
+            let scope = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
+            for index in 0..<57 {
+                _ = try await services.records.create(
+                    ["last_name": .string(["Орлов", "Smith", "Белов"][index % 3]), "first_name": index % 5 == 0 ? .null : .string("N\(index)")],
+                    entity: "contacts", scope: scope)
+            }
+            for sort in ["-created_at", "last_name", "-first_name", "first_name,-last_name"] {
+                var seen: [String] = []
+                var cursor: String?
+                repeat {
+                    var uri = "/api/v1/contacts?limit=10&sort=\(sort)"
+                    if let cursor { uri += "&cursor=\(cursor)" }
+                    let page = try await client.execute(uri: uri, method: .get, headers: tenant.authorization)
+                    #expect(page.status == .ok)
+                    guard case .array(let rows)? = page.json["data"] else { break }
+                    seen += rows.compactMap { $0["id"]?.stringValue }
+                    cursor = page.json["next_cursor"]?.stringValue
+                } while cursor != nil
+                #expect(seen.count == 57, "sort \(sort)")
+                #expect(Set(seen).count == 57, "sort \(sort)")
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func customFieldsFilterAndPhoneSearch(_ backend: Backend) async throws {
+        try await withTestApp(backend) { _, tenant, client in
+            let field = try await client.execute(
+                uri: "/api/v1/metadata/entities/contacts/fields", method: .post, headers: tenant.authorization,
+                body: #"{"name":"loyalty","type":"integer","label":{"en":"Loyalty","ru":"Лояльность","bg":"Лоялност"}}"#.buffer)
+            #expect(field.status == .created)
+            #expect(field.json["name"] == .string("c_loyalty"))
+            for (name, phone, loyalty) in [("Петров", "+7 (912) 345-67-89", 7), ("Сидоров", "8 903 111 22 33", 2)] {
+                let response = try await client.execute(
+                    uri: "/api/v1/contacts", method: .post, headers: tenant.authorization,
+                    body: #"{"last_name":"\#(name)","phone_work":"\#(phone)","c_loyalty":\#(loyalty)}"#.buffer)
+                #expect(response.status == .created)
+            }
+            let filtered = try await client.execute(uri: "/api/v1/contacts?c_loyalty%5Bgte%5D=5", method: .get, headers: tenant.authorization)
+            guard case .array(let rows)? = filtered.json["data"] else {
+                Issue.record("no rows")
+                return
+            }
+            #expect(rows.count == 1)
+            #expect(rows.first?["last_name"] == .string("Петров"))
+            let search = try await client.execute(uri: "/api/v1/search?q=89123456789", method: .get, headers: tenant.authorization)
+            #expect(search.json["data"].flatMap { if case .array(let hits) = $0 { hits.first?["title"] } else { nil } } == .string("Петров"))
+            let cyrillic = try await client.execute(
+                uri: "/api/v1/contacts?last_name%5Bcontains%5D=%D0%B8%D0%B4%D0%BE%D1%80", method: .get, headers: tenant.authorization)
+            #expect(cyrillic.json["data"].flatMap { if case .array(let hits) = $0 { hits.count } else { nil } } == 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func workspacesNeverSeeEachOther(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, client in
+            let other = try await makeTenant(services)
+            let created = try await client.execute(
+                uri: "/api/v1/companies", method: .post, headers: tenant.authorization, body: #"{"name":"Тайная компания"}"#.buffer)
+            let id = try #require(created.json["id"]?.stringValue)
+            for (uri, method) in [
+                ("/api/v1/companies/\(id)", HTTPRequest.Method.get), ("/api/v1/companies/\(id)/history", .get),
+                ("/api/v1/companies/\(id)", .delete),
+            ] {
+                let response = try await client.execute(uri: uri, method: method, headers: other.authorization)
+                #expect(response.status == .notFound, "\(method) \(uri)")
+            }
+            let list = try await client.execute(uri: "/api/v1/companies?count=true", method: .get, headers: other.authorization)
+            #expect(list.json["total"] == .int(0))
+            let search = try await client.execute(uri: "/api/v1/search?q=%D1%82%D0%B0%D0%B9%D0%BD%D0%B0%D1%8F", method: .get, headers: other.authorization)
+            #expect(search.json["data"] == .array([]))
+            let mine = try await client.execute(uri: "/api/v1/search?q=%D1%82%D0%B0%D0%B9%D0%BD%D0%B0%D1%8F", method: .get, headers: tenant.authorization)
+            #expect(mine.json["data"] != .array([]))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func trashPurgeRemovesOnlyOldRecords(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, _ in
+            let scope = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
+            let old = try await services.records.create(["name": "Old"], entity: "companies", scope: scope)
+            try await services.records.delete(id: old.id, entity: "companies", scope: scope)
+            let purged = try await TrashPurgeJob(database: services.database).run(
+                workspaceID: tenant.workspace.id, now: Date().addingTimeInterval(31 * 86_400))
+            #expect(purged == 1)
+            await #expect(throws: CRMError.self) { try await services.records.restore(id: old.id, entity: "companies", scope: scope) }
+        }
+    }
+}
+
+extension HTTPFields {
+    static func + (lhs: HTTPFields, rhs: HTTPFields) -> HTTPFields {
+        var result = lhs
+        for field in rhs { result[field.name] = field.value }
+        return result
+    }
+}
