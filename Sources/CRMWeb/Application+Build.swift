@@ -13,7 +13,9 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var runJobs: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, logLevel: Logger.Level = .info, runJobs: Bool = true) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, logLevel: Logger.Level = .info, runJobs: Bool = true
+    ) {
         self.host = host
         self.port = port
         self.database = database
@@ -48,7 +50,8 @@ struct JobService: Service {
     func run() async throws {
         await withTaskCancellationOrGracefulShutdownHandler {
             await runner.run()
-        } onCancelOrGracefulShutdown: {}
+        } onCancelOrGracefulShutdown: {
+        }
     }
 }
 

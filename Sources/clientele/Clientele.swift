@@ -16,7 +16,9 @@ struct Clientele: AsyncParsableCommand {
 
 /// Options every command shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "sqlite:PATH or postgres://user:pass@host:port/db (default: env CLIENTELE_DATABASE_URL, else sqlite:./data/clientele.sqlite)")
+    @Option(
+        name: .long,
+        help: "sqlite:PATH or postgres://user:pass@host:port/db (default: env CLIENTELE_DATABASE_URL, else sqlite:./data/clientele.sqlite)")
     var database: String?
 
     func open(logLevel: Logger.Level = .warning) async throws -> Services {
@@ -70,7 +72,8 @@ struct Serve: AsyncParsableCommand {
         let services = try await db.open(logLevel: logger.logLevel)
         try await FirstRun.ensureAdmin(services: services)
         let app = buildApplication(
-            AppConfiguration(host: host, port: port, database: .sqlite(path: ""), logLevel: logger.logLevel), services: services, logger: logger)
+            AppConfiguration(host: host, port: port, database: .sqlite(path: ""), logLevel: logger.logLevel), services: services,
+            logger: logger)
         do {
             try await app.runService()
         } catch {
@@ -92,7 +95,8 @@ enum FirstRun {
         var random = SystemRandomNumberGenerator()
         let password = (0..<16).map { _ in String("abcdefghjkmnpqrstuvwxyz23456789".randomElement(using: &random)!) }.joined()
         let email = ProcessInfo.processInfo.environment["CLIENTELE_ADMIN_EMAIL"] ?? "admin@example.com"
-        _ = try await services.auth.createUser(email: email, password: password, name: "Administrator", isAdmin: true, workspaceID: workspace.id)
+        _ = try await services.auth.createUser(
+            email: email, password: password, name: "Administrator", isAdmin: true, workspaceID: workspace.id)
         print("First start: created the administrator \(email) with password \(password) (change it after signing in).")
     }
 }
@@ -141,7 +145,8 @@ struct UserCommand: AsyncParsableCommand {
             let services = try await db.open()
             let user = try await reporting {
                 let workspace = try await services.workspaces.find(slug: workspace)
-                return try await services.auth.createUser(email: email, password: password, name: name, isAdmin: admin, workspaceID: workspace.id)
+                return try await services.auth.createUser(
+                    email: email, password: password, name: name, isAdmin: admin, workspaceID: workspace.id)
             }
             await services.database.close()
             print("Created user \(user.email) (\(user.id.lowercased)).")

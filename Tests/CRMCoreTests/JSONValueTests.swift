@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CRMCore
@@ -56,8 +57,6 @@ struct NormalisationTests {
         #expect(first.lowercased.dropFirst(14).first == "7")
     }
 }
-
-import Foundation
 
 struct ListQueryParserTests {
     @Test func readsFiltersSortAndLimit() throws {

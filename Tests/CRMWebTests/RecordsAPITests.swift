@@ -53,16 +53,19 @@ struct RecordsAPITests {
         try await withTestApp(backend) { _, tenant, client in
             let cases: [(String, HTTPResponse.Status)] = [
                 (#"{"foo":1,"last_name":5}"#, .unprocessableContent), ("{bad", .badRequest), ("[]", .unprocessableContent),
-                (#"{"first_name":"no last name"}"#, .unprocessableContent), (#"{"last_name":"X","birthday":"2023-02-30"}"#, .unprocessableContent),
+                (#"{"first_name":"no last name"}"#, .unprocessableContent),
+                (#"{"last_name":"X","birthday":"2023-02-30"}"#, .unprocessableContent),
                 (#"{"last_name":"X","company_id":"01a20bd9-8814-7e3b-9e90-91c126e2bbff"}"#, .unprocessableContent),
             ]
             for (body, status) in cases {
-                let response = try await client.execute(uri: "/api/v1/contacts", method: .post, headers: tenant.authorization, body: body.buffer)
+                let response = try await client.execute(
+                    uri: "/api/v1/contacts", method: .post, headers: tenant.authorization, body: body.buffer)
                 #expect(response.status == status, "\(body)")
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
             let invalidUTF8 = try await client.execute(
-                uri: "/api/v1/contacts", method: .post, headers: tenant.authorization, body: ByteBuffer(bytes: [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]))
+                uri: "/api/v1/contacts", method: .post, headers: tenant.authorization,
+                body: ByteBuffer(bytes: [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]))
             #expect(invalidUTF8.status == .badRequest)
             let huge = try await client.execute(
                 uri: "/api/v1/contacts", method: .post, headers: tenant.authorization,
@@ -83,7 +86,10 @@ struct RecordsAPITests {
             let scope = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
             for index in 0..<57 {
                 _ = try await services.records.create(
-                    ["last_name": .string(["Орлов", "Smith", "Белов"][index % 3]), "first_name": index % 5 == 0 ? .null : .string("N\(index)")],
+                    [
+                        "last_name": .string(["Орлов", "Smith", "Белов"][index % 3]),
+                        "first_name": index % 5 == 0 ? .null : .string("N\(index)"),
+                    ],
                     entity: "contacts", scope: scope)
             }
             for sort in ["-created_at", "last_name", "-first_name", "first_name,-last_name"] {
@@ -118,7 +124,8 @@ struct RecordsAPITests {
                     body: #"{"last_name":"\#(name)","phone_work":"\#(phone)","c_loyalty":\#(loyalty)}"#.buffer)
                 #expect(response.status == .created)
             }
-            let filtered = try await client.execute(uri: "/api/v1/contacts?c_loyalty%5Bgte%5D=5", method: .get, headers: tenant.authorization)
+            let filtered = try await client.execute(
+                uri: "/api/v1/contacts?c_loyalty%5Bgte%5D=5", method: .get, headers: tenant.authorization)
             guard case .array(let rows)? = filtered.json["data"] else {
                 Issue.record("no rows")
                 return
@@ -126,7 +133,8 @@ struct RecordsAPITests {
             #expect(rows.count == 1)
             #expect(rows.first?["last_name"] == .string("Петров"))
             let search = try await client.execute(uri: "/api/v1/search?q=89123456789", method: .get, headers: tenant.authorization)
-            #expect(search.json["data"].flatMap { if case .array(let hits) = $0 { hits.first?["title"] } else { nil } } == .string("Петров"))
+            #expect(
+                search.json["data"].flatMap { if case .array(let hits) = $0 { hits.first?["title"] } else { nil } } == .string("Петров"))
             let cyrillic = try await client.execute(
                 uri: "/api/v1/contacts?last_name%5Bcontains%5D=%D0%B8%D0%B4%D0%BE%D1%80", method: .get, headers: tenant.authorization)
             #expect(cyrillic.json["data"].flatMap { if case .array(let hits) = $0 { hits.count } else { nil } } == 1)
@@ -149,9 +157,11 @@ struct RecordsAPITests {
             }
             let list = try await client.execute(uri: "/api/v1/companies?count=true", method: .get, headers: other.authorization)
             #expect(list.json["total"] == .int(0))
-            let search = try await client.execute(uri: "/api/v1/search?q=%D1%82%D0%B0%D0%B9%D0%BD%D0%B0%D1%8F", method: .get, headers: other.authorization)
+            let search = try await client.execute(
+                uri: "/api/v1/search?q=%D1%82%D0%B0%D0%B9%D0%BD%D0%B0%D1%8F", method: .get, headers: other.authorization)
             #expect(search.json["data"] == .array([]))
-            let mine = try await client.execute(uri: "/api/v1/search?q=%D1%82%D0%B0%D0%B9%D0%BD%D0%B0%D1%8F", method: .get, headers: tenant.authorization)
+            let mine = try await client.execute(
+                uri: "/api/v1/search?q=%D1%82%D0%B0%D0%B9%D0%BD%D0%B0%D1%8F", method: .get, headers: tenant.authorization)
             #expect(mine.json["data"] != .array([]))
         }
     }

@@ -28,8 +28,12 @@ public final class AuthService: Sendable {
         guard let normalized = EmailAddress.normalize(email)?.lowercased() else {
             throw CRMError.validation([ValidationIssue(field: "email", code: "format", message: "email must be an e-mail address")])
         }
-        if password.count < 8 { issues.append(ValidationIssue(field: "password", code: "too_short", message: "password needs 8 characters or more")) }
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { issues.append(ValidationIssue(field: "name", code: "required", message: "name is required")) }
+        if password.count < 8 {
+            issues.append(ValidationIssue(field: "password", code: "too_short", message: "password needs 8 characters or more"))
+        }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty {
+            issues.append(ValidationIssue(field: "name", code: "required", message: "name is required"))
+        }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         let user = User(
             workspaceID: workspaceID, id: UUIDv7.make(), email: normalized, name: name, passwordHash: Self.hashPassword(password),

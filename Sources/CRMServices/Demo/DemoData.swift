@@ -9,7 +9,9 @@ public struct DemoData: Sendable {
     public init(services: Services) { self.services = services }
 
     static let russianFirst = ["Александр", "Мария", "Дмитрий", "Анна", "Сергей", "Елена", "Иван", "Ольга", "Никита", "Татьяна"]
-    static let russianLast = ["Иванов", "Петрова", "Смирнов", "Кузнецова", "Попов", "Васильева", "Соколов", "Михайлова", "Новиков", "Фёдорова"]
+    static let russianLast = [
+        "Иванов", "Петрова", "Смирнов", "Кузнецова", "Попов", "Васильева", "Соколов", "Михайлова", "Новиков", "Фёдорова",
+    ]
     static let englishFirst = ["James", "Emma", "Oliver", "Sophia", "William", "Olivia", "Henry", "Amelia", "George", "Grace"]
     static let englishLast = ["Smith", "Johnson", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Thomas", "Roberts", "Walker"]
     static let companies = [
@@ -25,12 +27,15 @@ public struct DemoData: Sendable {
         var counts: [String: Int] = [:]
         var companyIDs: [UUID] = []
         for index in 0..<(40 * scale) {
-            let name = Self.companies[index % Self.companies.count] + (index >= Self.companies.count ? " \(index / Self.companies.count + 1)" : "")
+            let name =
+                Self.companies[index % Self.companies.count] + (index >= Self.companies.count ? " \(index / Self.companies.count + 1)" : "")
             let company = try await services.records.create(
                 [
-                    "name": .string(name), "industry": .string(["it", "retail", "manufacturing", "logistics", "services"].randomElement(using: &generator)!),
+                    "name": .string(name),
+                    "industry": .string(["it", "retail", "manufacturing", "logistics", "services"].randomElement(using: &generator)!),
                     "type": .string(["customer", "prospect", "partner", "supplier"].randomElement(using: &generator)!),
-                    "phone": .string(Self.phone(&generator)), "inn": .string(String(Int.random(in: 1_000_000_000...9_999_999_999, using: &generator))),
+                    "phone": .string(Self.phone(&generator)),
+                    "inn": .string(String(Int.random(in: 1_000_000_000...9_999_999_999, using: &generator))),
                     "annual_revenue": ["amount": .int(Int64.random(in: 1...500, using: &generator) * 1_000_000), "currency": "RUB"],
                     "legal_address": ["city": .string(Self.cities.randomElement(using: &generator)!)],
                 ], entity: "companies", scope: scope)
@@ -45,8 +50,10 @@ public struct DemoData: Sendable {
             let contact = try await services.records.create(
                 [
                     "first_name": .string(first), "last_name": .string(last),
-                    "email": .string("\(Transliteration.latin(first).lowercased()).\(Transliteration.latin(last).lowercased())\(index)@example.com"),
-                    "phone_mobile": .string(Self.phone(&generator)), "company_id": .string(companyIDs.randomElement(using: &generator)!.lowercased),
+                    "email": .string(
+                        "\(Transliteration.latin(first).lowercased()).\(Transliteration.latin(last).lowercased())\(index)@example.com"),
+                    "phone_mobile": .string(Self.phone(&generator)),
+                    "company_id": .string(companyIDs.randomElement(using: &generator)!.lowercased),
                     "source": .string(["web_form", "call", "referral", "exhibition"].randomElement(using: &generator)!),
                     "title": .string(russian ? "Менеджер по закупкам" : "Purchasing manager"),
                 ], entity: "contacts", scope: scope)
@@ -74,7 +81,8 @@ public struct DemoData: Sendable {
                     "company_id": .string(companyIDs.randomElement(using: &generator)!.lowercased),
                     "contact_id": .string(contactIDs.randomElement(using: &generator)!.lowercased),
                     "amount": ["amount": .int(Int64.random(in: 50...5000, using: &generator) * 1000), "currency": "RUB"],
-                    "stage": .string(stages[index % stages.count]), "priority": .string(["low", "normal", "high"].randomElement(using: &generator)!),
+                    "stage": .string(stages[index % stages.count]),
+                    "priority": .string(["low", "normal", "high"].randomElement(using: &generator)!),
                 ], entity: "deals", scope: scope)
             _ = try await services.records.create(
                 [

@@ -21,9 +21,12 @@ public struct JobRunner: Sendable {
     @discardableResult
     public func runDue(now: Date = Timestamps.now()) async throws -> Int {
         var ran = 0
-        while let job = try await database.write(workspace: nil, { connection in
-            try await JobStore.claim(worker: worker, lease: Self.lease, now: now, on: connection)
-        }) {
+        while let job = try await database.write(
+            workspace: nil,
+            { connection in
+                try await JobStore.claim(worker: worker, lease: Self.lease, now: now, on: connection)
+            })
+        {
             do {
                 try await execute(job, now: now)
                 try await database.write(workspace: nil) { connection in try await JobStore.complete(job, now: now, on: connection) }

@@ -19,8 +19,9 @@ enum CustomFieldInput {
             if base.isEmpty || base.count > 50 || !base.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" })
                 || !(base.first?.isLetter ?? false)
             {
-                issues.append(ValidationIssue(
-                    field: "name", code: "format", message: "name must be 1-50 characters of a-z, 0-9 and _, starting with a letter"))
+                issues.append(
+                    ValidationIssue(
+                        field: "name", code: "format", message: "name must be 1-50 characters of a-z, 0-9 and _, starting with a letter"))
             }
             name = "c_" + base
         } else if let sent = object["name"]?.stringValue, sent != name {
@@ -31,9 +32,11 @@ enum CustomFieldInput {
             if let raw = object["type"]?.stringValue, let parsed = FieldType(rawValue: raw), parsed != .uuid {
                 type = parsed
             } else {
-                issues.append(ValidationIssue(
-                    field: "type", code: "choice",
-                    message: "type must be one of: \(FieldType.allCases.filter { $0 != .uuid }.map(\.rawValue).joined(separator: ", "))"))
+                issues.append(
+                    ValidationIssue(
+                        field: "type", code: "choice",
+                        message: "type must be one of: \(FieldType.allCases.filter { $0 != .uuid }.map(\.rawValue).joined(separator: ", "))"
+                    ))
             }
         } else if let raw = object["type"]?.stringValue, raw != type.rawValue {
             issues.append(ValidationIssue(field: "type", code: "read_only", message: "the type of a field cannot change"))
@@ -46,8 +49,9 @@ enum CustomFieldInput {
                 var values: [String: String] = [:]
                 for (language, text) in labels {
                     guard LocalizedText.languages.contains(language), let text = text.stringValue, !text.isEmpty, text.count <= 100 else {
-                        issues.append(ValidationIssue(
-                            field: "label", code: "format", message: "label must map en, ru, bg to texts of 1-100 characters"))
+                        issues.append(
+                            ValidationIssue(
+                                field: "label", code: "format", message: "label must map en, ru, bg to texts of 1-100 characters"))
                         continue
                     }
                     values[language] = text
@@ -76,9 +80,12 @@ enum CustomFieldInput {
         if let raw = object["reference_entity"] {
             referenceEntity = raw.stringValue
             if type != .reference || BuiltinEntities.byName[referenceEntity ?? ""] == nil {
-                issues.append(ValidationIssue(
-                    field: "reference_entity", code: "choice",
-                    message: "reference_entity applies to reference fields and must be one of: \(BuiltinEntities.all.map(\.name).joined(separator: ", "))"))
+                issues.append(
+                    ValidationIssue(
+                        field: "reference_entity", code: "choice",
+                        message:
+                            "reference_entity applies to reference fields and must be one of: \(BuiltinEntities.all.map(\.name).joined(separator: ", "))"
+                    ))
             }
         } else if type == .reference && referenceEntity == nil {
             issues.append(ValidationIssue(field: "reference_entity", code: "required", message: "reference fields need reference_entity"))

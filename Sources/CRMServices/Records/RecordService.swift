@@ -159,7 +159,8 @@ public struct RecordService: Sendable {
             case .reference:
                 let targetName = field.referenceEntity ?? (values["parent_type"]?.plainText)
                 guard let targetName, let target = BuiltinEntities.byName[targetName] else {
-                    issues.append(ValidationIssue(field: name, code: "reference", message: "\(name) needs parent_type to say what it refers to"))
+                    issues.append(
+                        ValidationIssue(field: name, code: "reference", message: "\(name) needs parent_type to say what it refers to"))
                     continue
                 }
                 targets.append((name, target, id))
@@ -174,10 +175,14 @@ public struct RecordService: Sendable {
             let userIDs = userIDs
             let missing = try await database.read(workspace: scope.workspaceID) { connection in
                 var missing: [ValidationIssue] = []
-                for target in targets where !(try await RecordStore.exists(id: target.id, entity: target.entity, scope: scope, on: connection)) {
-                    missing.append(ValidationIssue(field: target.field, code: "reference", message: "\(target.field) points at no \(target.entity.name)"))
+                for target in targets
+                where !(try await RecordStore.exists(id: target.id, entity: target.entity, scope: scope, on: connection)) {
+                    missing.append(
+                        ValidationIssue(
+                            field: target.field, code: "reference", message: "\(target.field) points at no \(target.entity.name)"))
                 }
-                for (name, userID) in userIDs where try await UserStore.find(id: userID, workspaceID: scope.workspaceID, on: connection) == nil {
+                for (name, userID) in userIDs
+                where try await UserStore.find(id: userID, workspaceID: scope.workspaceID, on: connection) == nil {
                     missing.append(ValidationIssue(field: name, code: "reference", message: "\(name) is not a user of this workspace"))
                 }
                 return missing

@@ -15,7 +15,8 @@ enum SearchIndexing {
             default: if field.isSearchable { text.append(plain) }
             }
         }
-        let subtitle = (emails + phones).first ?? entity.fields.first { $0.name == "company_name" }.flatMap { record.values[$0.name]?.plainText }
+        let subtitle =
+            (emails + phones).first ?? entity.fields.first { $0.name == "company_name" }.flatMap { record.values[$0.name]?.plainText }
         try await SearchIndexStore.upsert(
             entity: entity.pluralName, id: record.id, title: record.title(in: entity), subtitle: subtitle,
             terms: SearchTerms.document(text: text, phones: phones, emails: emails), scope: scope, on: connection)

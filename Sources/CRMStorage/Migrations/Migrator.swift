@@ -53,23 +53,23 @@ public enum Migrator {
     static func grantApplicationRole(on connection: any DatabaseConnection) async throws {
         let role = PostgresDatabase.applicationRole
         let create: String = """
-                DO $$ BEGIN
-                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)')
-                     AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
-                    CREATE ROLE \(role) NOLOGIN;
-                  END IF;
-                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-                END $$
-                """
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)')
+                 AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
+                CREATE ROLE \(role) NOLOGIN;
+              END IF;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$
+            """
         let grant: String = """
-                DO $$ BEGIN
-                  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)') THEN
-                    EXECUTE 'GRANT USAGE ON SCHEMA public TO \(role)';
-                    EXECUTE 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role)';
-                  END IF;
-                EXCEPTION WHEN insufficient_privilege THEN NULL;
-                END $$
-                """
+            DO $$ BEGIN
+              IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)') THEN
+                EXECUTE 'GRANT USAGE ON SCHEMA public TO \(role)';
+                EXECUTE 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role)';
+              END IF;
+            EXCEPTION WHEN insufficient_privilege THEN NULL;
+            END $$
+            """
         try await connection.execute(SQLFragment(create))
         try await connection.execute(SQLFragment(grant))
     }

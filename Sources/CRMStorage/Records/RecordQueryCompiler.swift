@@ -98,7 +98,8 @@ public enum RecordQueryCompiler {
     static func keyset(after cursor: Cursor, query: ListQuery, dialect: SQLDialect) -> SQLFragment {
         let keys = query.sort.map { (FieldExpression($0.field, dialect: dialect), $0.descending) }
         let uniform = keys.allSatisfy { $0.1 == query.idDescending }
-        let noNulls = zip(keys, cursor.values).allSatisfy { key, value in !key.0.isNullable || !value.isNull }
+        let noNulls =
+            zip(keys, cursor.values).allSatisfy { key, value in !key.0.isNullable || !value.isNull }
             && keys.allSatisfy { !$0.0.isNullable || !$0.1 }
         if uniform, noNulls, !cursor.values.contains(where: \.isNull) {
             // One row-value comparison, which both databases answer from the (key, id) index.

@@ -38,7 +38,9 @@ public enum RecordStore {
             "version = \(.int(record.version))", "custom = \(.json(customDocument(record, entity: entity)))",
         ]
         for field in entity.builtinFields {
-            for (column, value) in zip(FieldColumns.columns(of: field), FieldColumns.sqlValues(record.values[field.name] ?? .null, field: field)) {
+            for (column, value) in zip(
+                FieldColumns.columns(of: field), FieldColumns.sqlValues(record.values[field.name] ?? .null, field: field))
+            {
                 assignments.append("\(raw: column) = \(value)")
             }
         }

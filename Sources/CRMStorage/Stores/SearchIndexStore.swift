@@ -74,7 +74,9 @@ public enum SearchIndexStore {
                 FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
                 WHERE search_fts MATCH \(.text(ftsQuery(terms))) AND d.workspace_id = \(workspace)
                 """
-            if let entities { sql.append(" AND d.entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")") }
+            if let entities {
+                sql.append(" AND d.entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")")
+            }
             sql.append(" ORDER BY score LIMIT \(limit)")
         case .postgres:
             sql = """

@@ -81,8 +81,9 @@ public enum TokenStore {
     }
 
     public static func owner(hash: String, on connection: any DatabaseConnection) async throws -> TokenOwner? {
-        guard let row = try await connection.first(
-            "SELECT workspace_id, user_id, expires_at FROM api_tokens WHERE token_hash = \(.text(hash)) AND revoked_at IS NULL")
+        guard
+            let row = try await connection.first(
+                "SELECT workspace_id, user_id, expires_at FROM api_tokens WHERE token_hash = \(.text(hash)) AND revoked_at IS NULL")
         else { return nil }
         guard let workspaceID = row.uuid("workspace_id"), let userID = row.uuid("user_id") else { return nil }
         return TokenOwner(workspaceID: workspaceID, userID: userID, expiresAt: row.date("expires_at"))

@@ -22,7 +22,9 @@ struct AuthSearchController {
         }
         let email = object["email"]?.stringValue ?? ""
         let password = object["password"]?.stringValue ?? ""
-        if email.isEmpty || email.count > 255 { issues.append(ValidationIssue(field: "email", code: "required", message: "email is required")) }
+        if email.isEmpty || email.count > 255 {
+            issues.append(ValidationIssue(field: "email", code: "required", message: "email is required"))
+        }
         if password.isEmpty || password.count > 1000 {
             issues.append(ValidationIssue(field: "password", code: "required", message: "password is required"))
         }

@@ -33,7 +33,8 @@ struct HistoryController {
         }
         let actions = ["create", "update", "delete", "restore", "purge"]
         if let action = query["action"], !actions.contains(action) {
-            issues.append(ValidationIssue(field: "action", code: "choice", message: "action must be one of \(actions.joined(separator: ", "))"))
+            issues.append(
+                ValidationIssue(field: "action", code: "choice", message: "action must be one of \(actions.joined(separator: ", "))"))
         }
         let filter = AuditFilter(
             entity: query["entity"], recordID: uuid("record_id"), actorID: uuid("user"), action: query["action"], from: date("from"),
@@ -53,7 +54,8 @@ struct HistoryController {
                 "entity": .string(item.entity.pluralName), "id": .string(item.record.id.lowercased), "number": .string(item.record.number),
                 "title": .string(item.record.title(in: item.entity)),
                 "deleted_at": item.record.deletedAt.map { .string(Timestamps.format($0)) } ?? .null,
-                "purge_after": item.record.deletedAt.map { .string(Timestamps.format($0.addingTimeInterval(TrashPurgeJob.retention))) } ?? .null,
+                "purge_after": item.record.deletedAt.map { .string(Timestamps.format($0.addingTimeInterval(TrashPurgeJob.retention))) }
+                    ?? .null,
             ]
         }
         return APIResponse.json(["data": .array(data)])

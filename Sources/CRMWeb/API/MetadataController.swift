@@ -28,7 +28,8 @@ struct MetadataController {
     @Sendable func addField(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
-        let field = try await services.metadata.addField(try await APIResponse.body(request, context: context), entity: entity, scope: scope)
+        let field = try await services.metadata.addField(
+            try await APIResponse.body(request, context: context), entity: entity, scope: scope)
         return APIResponse.json(
             MetadataJSON.field(field), status: .created, headers: [.location: "/api/v1/metadata/entities/\(entity)/fields/\(field.name)"])
     }

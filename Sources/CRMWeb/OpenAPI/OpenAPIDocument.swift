@@ -10,10 +10,11 @@ enum OpenAPIDocument {
             "type": "object", "required": ["amount", "currency"],
             "properties": ["amount": ["type": "number"], "currency": ["type": "string", "pattern": "^[A-Z]{3}$"]],
         ]
-        schemas["Address"] = .object(JSONObject([
-            ("type", "object"), ("additionalProperties", false),
-            ("properties", .object(JSONObject(Address.keys.map { ($0, ["type": ["string", "null"]]) }))),
-        ]))
+        schemas["Address"] = .object(
+            JSONObject([
+                ("type", "object"), ("additionalProperties", false),
+                ("properties", .object(JSONObject(Address.keys.map { ($0, ["type": ["string", "null"]]) }))),
+            ]))
         for entity in entities {
             let name = typeName(entity)
             schemas[name] = recordSchema(entity)
@@ -33,7 +34,11 @@ enum OpenAPIDocument {
                 "search", summary: "Search across entities", parameters: [query("q", required: true), query("limit"), query("entity")],
                 responses: ["200": jsonResponse(["type": "object"])])
         ]
-        paths["/api/v1/trash"] = ["get": operation("listTrash", summary: "Records in the trash", parameters: [query("entity"), query("limit")], responses: ["200": jsonResponse(["type": "object"])])]
+        paths["/api/v1/trash"] = [
+            "get": operation(
+                "listTrash", summary: "Records in the trash", parameters: [query("entity"), query("limit")],
+                responses: ["200": jsonResponse(["type": "object"])])
+        ]
         paths["/api/v1/history"] = [
             "get": operation(
                 "listHistory", summary: "Workspace history",
@@ -112,9 +117,10 @@ enum OpenAPIDocument {
             }
             properties[field.name] = schema
         }
-        return .object(JSONObject([
-            ("type", "object"), ("required", .array(entity.allFields.map { .string($0.name) })), ("properties", .object(properties)),
-        ]))
+        return .object(
+            JSONObject([
+                ("type", "object"), ("required", .array(entity.allFields.map { .string($0.name) })), ("properties", .object(properties)),
+            ]))
     }
 
     static func inputSchema(_ entity: EntityDefinition) -> JSONValue {
@@ -136,7 +142,8 @@ enum OpenAPIDocument {
         }
         return [
             "get": operation(
-                "list\(name)", summary: "List \(entity.pluralName)", parameters: parameters, responses: ["200": jsonResponse(ref(name + "Page"))]),
+                "list\(name)", summary: "List \(entity.pluralName)", parameters: parameters,
+                responses: ["200": jsonResponse(ref(name + "Page"))]),
             "post": operation(
                 "create\(name)", summary: "Create a \(entity.name)", parameters: [],
                 requestBody: ["required": true, "content": ["application/json": ["schema": ref(name + "Input")]]],
@@ -155,7 +162,8 @@ enum OpenAPIDocument {
                 requestBody: ["required": true, "content": ["application/json": ["schema": ref(name + "Input")]]],
                 responses: ["200": jsonResponse(ref(name))]),
             "delete": operation(
-                "delete\(name)", summary: "Move a \(entity.name) to the trash", parameters: [id], responses: ["204": ["description": "Deleted"]]),
+                "delete\(name)", summary: "Move a \(entity.name) to the trash", parameters: [id],
+                responses: ["204": ["description": "Deleted"]]),
         ]
     }
 

@@ -21,11 +21,15 @@ struct ProblemMiddleware: RouterMiddleware {
             case .methodNotAllowed: code = "method_not_allowed"
             default: code = "http_\(error.status.code)"
             }
-            let detail = error.status == .contentTooLarge ? "the body must be at most \(APIResponse.maximumBodySize) bytes" : (error.body ?? error.status.reasonPhrase)
+            let detail =
+                error.status == .contentTooLarge
+                ? "the body must be at most \(APIResponse.maximumBodySize) bytes" : (error.body ?? error.status.reasonPhrase)
             return ProblemDetails(status: error.status, code: code, title: error.status.reasonPhrase, detail: detail).response()
         } catch StorageError.unreachable(let message) {
             context.logger.error("database unreachable", metadata: ["error": "\(message)"])
-            return ProblemDetails(status: .serviceUnavailable, code: "unavailable", title: "Unavailable", detail: "the database is unreachable; try again").response()
+            return ProblemDetails(
+                status: .serviceUnavailable, code: "unavailable", title: "Unavailable", detail: "the database is unreachable; try again"
+            ).response()
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return ProblemDetails(
