@@ -62,6 +62,13 @@ extension FieldDefinition {
         ValidationIssue(field: name, code: code, message: "\(name) \(message)")
     }
 
+    /// NUL and other C0 controls have no place in CRM text (PostgreSQL refuses NUL outright).
+    static func hasControlCharacters(_ text: String, allowingLineBreaks: Bool = false) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            (scalar.value < 0x20 || scalar.value == 0x7F) && !(allowingLineBreaks && (scalar == "\n" || scalar == "\t" || scalar == "\r"))
+        }
+    }
+
     static func decimal(from json: JSONValue) -> Decimal? {
         switch json {
         case .int(let value): return Decimal(value)
@@ -86,7 +93,7 @@ extension FieldDefinition {
         if let maxLength, text.count > maxLength {
             return .failure(issue("too_long", "must be at most \(maxLength) characters"))
         }
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+        if Self.hasControlCharacters(text, allowingLineBreaks: type == .longText) {
             return .failure(issue("format", "contains control characters"))
         }
         switch type {
@@ -152,6 +159,7 @@ extension FieldDefinition {
                 return .failure(issue("type", "must contain non-empty strings only"))
             }
             guard text.count <= 100 else { return .failure(issue("too_long", "items must be at most 100 characters")) }
+            guard !Self.hasControlCharacters(text) else { return .failure(issue("format", "items contain control characters")) }
             if type == .multiChoice, !options.contains(where: { $0.value == text }) {
                 return .failure(issue("choice", "items must be among: \(options.map(\.value).joined(separator: ", "))"))
             }
@@ -171,6 +179,7 @@ extension FieldDefinition {
             if value.isNull { continue }
             guard let text = value.stringValue else { return .failure(issue("type", "\(key) must be a string")) }
             guard text.count <= 255 else { return .failure(issue("too_long", "\(key) must be at most 255 characters")) }
+            guard !Self.hasControlCharacters(text) else { return .failure(issue("format", "\(key) contains control characters")) }
             parts[key] = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let address = Address(parts: parts)

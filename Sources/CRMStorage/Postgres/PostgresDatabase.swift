@@ -138,7 +138,13 @@ struct PostgresSession: DatabaseConnection {
             case .null: bindings.appendNull()
             case .int(let value): bindings.append(value)
             case .double(let value): bindings.append(value)
-            case .text(let value), .json(let value), .day(let value): bindings.append(value)
+            case .text(let value), .day(let value):
+                // PostgreSQL cannot store NUL: a client's mistake, not a server error.
+                guard !value.utf8.contains(0) else { throw Self.nulError }
+                bindings.append(value)
+            case .json(let value):
+                guard !value.utf8.contains(0), !value.contains("\\u0000") else { throw Self.nulError }
+                bindings.append(value)
             case .bool(let value): bindings.append(value)
             case .uuid(let value): bindings.append(value)
             case .timestamp(let value): bindings.append(value)
@@ -172,6 +178,8 @@ struct PostgresSession: DatabaseConnection {
             )
         }
     }
+
+    static let nulError = CRMError.badRequest(code: "nul_character", message: "text must not contain the NUL character")
 
     static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }

@@ -106,6 +106,9 @@ struct SQLiteSession: DatabaseConnection {
 
     func query(_ fragment: SQLFragment) async throws -> [SQLRow] {
         let (sql, binds) = fragment.render(.sqlite)
+        for case .text(let value) in binds where value.utf8.contains(0) {
+            throw CRMError.badRequest(code: "nul_character", message: "text must not contain the NUL character")
+        }
         let rows: [SQLiteRow]
         do {
             rows = try await connection.query(sql, binds.map(Self.sqliteData))

@@ -38,7 +38,7 @@ struct AuthSearchController {
 
     @Sendable func search(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
-        let query = Dictionary(APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
+        let query = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
         let limitText = query["limit"] ?? "20"
         guard let limit = Int(limitText) else {
             throw CRMError.validation([ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 100")])

@@ -16,7 +16,7 @@ struct HistoryController {
 
     @Sendable func history(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
-        let query = Dictionary(APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
+        let query = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
         var issues: [ValidationIssue] = []
         func date(_ key: String) -> Date? {
             guard let text = query[key] else { return nil }
@@ -46,7 +46,7 @@ struct HistoryController {
 
     @Sendable func trash(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
-        let query = Dictionary(APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
+        let query = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
         let limit = try Self.limit(query["limit"])
         let items = try await services.history.trash(entity: query["entity"], limit: limit, scope: scope)
         let data: [JSONValue] = items.map { item in

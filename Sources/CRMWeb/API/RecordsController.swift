@@ -18,7 +18,7 @@ struct RecordsController {
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
         let entity = try context.parameters.require("entity")
-        let page = try await services.records.list(APIResponse.queryItems(request), entity: entity, scope: context.requireScope())
+        let page = try await services.records.list(try APIResponse.queryItems(request), entity: entity, scope: context.requireScope())
         var object = JSONObject()
         object["data"] = .array(page.records.map { $0.json(in: page.entity) })
         object["next_cursor"] = page.nextCursor.map { .string($0) } ?? .null
@@ -69,7 +69,7 @@ struct RecordsController {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
         let id = try APIResponse.uuid(context.parameters.get("id"), entity: entity)
-        let query = Dictionary(APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
+        let query = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
         let limit = try HistoryController.limit(query["limit"])
         let entries = try await services.history.recordHistory(
             id: id, entity: entity, limit: limit, before: query["before"].flatMap(UUID.init(uuidString:)), scope: scope)

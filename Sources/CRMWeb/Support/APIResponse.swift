@@ -35,9 +35,10 @@ enum APIResponse {
     }
 
     /// Query parameters in order, keys and values percent-decoded (`+` is a space).
-    static func queryItems(_ request: Request) -> [(String, String)] {
+    /// Control characters are refused: no field stores them, and PostgreSQL rejects NUL.
+    static func queryItems(_ request: Request) throws -> [(String, String)] {
         guard let query = request.uri.query, !query.isEmpty else { return [] }
-        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+        let items = query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String {
                 let spaced = text.replacingOccurrences(of: "+", with: " ")
@@ -45,6 +46,10 @@ enum APIResponse {
             }
             return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
+        for (key, value) in items where (key + value).unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw CRMError.badRequest(code: "control_character", message: "the query parameter \(key) contains a control character")
+        }
+        return items
     }
 
     static func uuid(_ text: String?, entity: String) throws -> UUID {
