@@ -9,16 +9,12 @@ import ServiceLifecycle
 public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
-    public var database: DatabaseLocation
     public var logLevel: Logger.Level
     public var runJobs: Bool
 
-    public init(
-        host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, logLevel: Logger.Level = .info, runJobs: Bool = true
-    ) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, runJobs: Bool = true) {
         self.host = host
         self.port = port
-        self.database = database
         self.logLevel = logLevel
         self.runJobs = runJobs
     }

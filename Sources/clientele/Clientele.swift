@@ -72,7 +72,7 @@ struct Serve: AsyncParsableCommand {
         let services = try await db.open(logLevel: logger.logLevel)
         try await FirstRun.ensureAdmin(services: services)
         let app = buildApplication(
-            AppConfiguration(host: host, port: port, database: .sqlite(path: ""), logLevel: logger.logLevel), services: services,
+            AppConfiguration(host: host, port: port, logLevel: logger.logLevel), services: services,
             logger: logger)
         do {
             try await app.runService()
