@@ -14,6 +14,12 @@ struct Clientele: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Demo.self])
 }
 
+/// A one-line reason for a non-zero exit (no usage text: the arguments were fine).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Options every command shares.
 struct DatabaseOptions: ParsableArguments {
     @Option(
@@ -28,9 +34,9 @@ struct DatabaseOptions: ParsableArguments {
         do {
             return try await Services.open(location, logger: logger)
         } catch let error as StorageError {
-            throw ValidationError(Self.describe(error))
+            throw CommandFailure(Self.describe(error))
         } catch {
-            throw ValidationError("cannot open the database: \(error)")
+            throw CommandFailure("cannot open the database (is it running and reachable?): \(error)")
         }
     }
 
@@ -47,10 +53,10 @@ func reporting<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as CRMError {
         switch error {
-        case .validation(let issues): throw ValidationError(issues.map(\.message).joined(separator: "; "))
+        case .validation(let issues): throw CommandFailure(issues.map(\.message).joined(separator: "; "))
         case .conflict(_, let message), .notFound(let message), .unauthenticated(let message), .forbidden(let message):
-            throw ValidationError(message)
-        default: throw ValidationError("\(error)")
+            throw CommandFailure(message)
+        default: throw CommandFailure("\(error)")
         }
     }
 }
