@@ -1,29 +1,153 @@
 #!/usr/bin/env bash
-# The project's one test command: builds once, then runs the Swift tests and the black-box API
-# tests on SQLite and on a throwaway PostgreSQL. Installs what a fresh machine lacks.
+# The test command of Clientele: installs what is missing, starts a throwaway
+# PostgreSQL, builds, runs the Swift tests and then the black-box API tests
+# (tests/api, once against SQLite and once against PostgreSQL).
+#
+#   scripts/test.sh [extra pytest arguments]     e.g. scripts/test.sh -k records -x
+#
+# Works on a fresh Debian 12 machine as root with Swift at /opt/swift.
+# Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== PostgreSQL (throwaway)"
-PGDIR=$(mktemp -d /tmp/clientele-pg.XXXXXX)
-PORT=55432
-while (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; do PORT=$((PORT + 1)); done
-PGURL=$(bash scripts/pg-throwaway.sh start "$PGDIR" "$PORT" | tail -n 1)
-trap 'bash scripts/pg-throwaway.sh stop "$PGDIR"' EXIT
-export CLIENTELE_TEST_POSTGRES_URL="$PGURL"
+VENV=.venv-test
+REQUIREMENTS=tests/api/requirements.txt
+PG_PORT_PREFERRED=55432
 
-echo "== Build"
+section() { printf '\n==================== %s ====================\n' "$*"; }
+note() { printf '  - %s\n' "$*"; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --------------------------------------------------------------------------
+section "1/5 Dependencies"
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  export PATH="/opt/swift/usr/bin:$PATH"
+fi
+command -v swift >/dev/null 2>&1 || { echo "swift not found (expected on PATH or in /opt/swift/usr/bin)" >&2; exit 1; }
+note "swift: $(swift --version 2>/dev/null | head -n1)"
+
+if ! command -v python3 >/dev/null 2>&1; then
+  note "installing python3"
+  apt_install python3 python3-venv
+fi
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  note "installing python3-venv"
+  apt_install python3-venv
+fi
+
+if [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
+  note "installing postgresql-15"
+  apt_install postgresql-15
+fi
+note "postgres: $(/usr/lib/postgresql/15/bin/postgres --version)"
+
+req_hash=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
+  note "creating $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+fi
+if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)" != "$req_hash" ]; then
+  note "installing $REQUIREMENTS into $VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
+  echo "$req_hash" > "$VENV/.requirements.sha256"
+else
+  note "$VENV is up to date"
+fi
+
+# --------------------------------------------------------------------------
+section "2/5 Throwaway PostgreSQL"
+
+port_is_free() {
+  python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)
+finally:
+    s.close()
+PY
+}
+any_free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+PG_DIR=""
+cleanup() {
+  local rc=$?
+  if [ -n "$PG_DIR" ]; then
+    echo "Stopping the throwaway PostgreSQL"
+    scripts/pg-throwaway.sh stop "$PG_DIR" >/dev/null 2>&1 || true
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+PG_URL=""
+for attempt in 1 2 3; do
+  if [ "$attempt" = 1 ] && port_is_free "$PG_PORT_PREFERRED"; then
+    port=$PG_PORT_PREFERRED
+  else
+    port=$(any_free_port)
+  fi
+  PG_DIR=$(mktemp -d -t clientele-pg.XXXXXX)
+  chmod 755 "$PG_DIR"
+  if out=$(scripts/pg-throwaway.sh start "$PG_DIR" "$port" 2>&1); then
+    PG_URL=$(printf '%s\n' "$out" | tail -n1)
+    break
+  fi
+  echo "PostgreSQL did not start on port $port (attempt $attempt):" >&2
+  printf '%s\n' "$out" >&2
+  [ -f "$PG_DIR/log" ] && tail -n 20 "$PG_DIR/log" >&2
+  scripts/pg-throwaway.sh stop "$PG_DIR" >/dev/null 2>&1 || true
+  PG_DIR=""
+done
+if [ -z "$PG_URL" ]; then
+  echo "could not start a throwaway PostgreSQL" >&2
+  exit 1
+fi
+note "PostgreSQL 15 at $PG_URL (data in $PG_DIR)"
+export CLIENTELE_TEST_POSTGRES_URL="$PG_URL"
+
+# --------------------------------------------------------------------------
+section "3/5 swift build"
 swift build
 
-echo "== Swift tests (SQLite and PostgreSQL)"
-swift test
+failures=()
 
-if [ -f tests/api/requirements.txt ]; then
-  echo "== API tests (SQLite and PostgreSQL)"
-  if [ ! -x .venv-test/bin/pytest ] || ! cmp -s tests/api/requirements.txt .venv-test/requirements.txt; then
-    python3 -m venv .venv-test
-    .venv-test/bin/pip install -q -r tests/api/requirements.txt
-    cp tests/api/requirements.txt .venv-test/requirements.txt
-  fi
-  CLIENTELE_BIN=.build/debug/clientele .venv-test/bin/pytest -q tests/api
+# --------------------------------------------------------------------------
+section "4/5 swift test"
+if swift test; then
+  note "swift test passed"
+else
+  failures+=("swift test")
 fi
+
+# --------------------------------------------------------------------------
+section "5/5 API tests (pytest tests/api, SQLite and PostgreSQL)"
+if CLIENTELE_BIN=.build/debug/clientele "$VENV/bin/pytest" -q -p no:cacheprovider -rfE tests/api "$@"; then
+  note "API tests passed"
+else
+  failures+=("API tests (pytest tests/api)")
+fi
+
+# --------------------------------------------------------------------------
+section "Summary"
+if [ "${#failures[@]}" -gt 0 ]; then
+  for f in "${failures[@]}"; do echo "FAILED: $f"; done
+  exit 1
+fi
+echo "All tests passed."

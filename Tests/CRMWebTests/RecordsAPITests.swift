@@ -52,7 +52,7 @@ struct RecordsAPITests {
     func badInputIsRefusedAndWritesNothing(_ backend: Backend) async throws {
         try await withTestApp(backend) { _, tenant, client in
             let cases: [(String, HTTPResponse.Status)] = [
-                (#"{"foo":1,"last_name":5}"#, .unprocessableContent), ("{bad", .badRequest), ("[]", .unprocessableContent),
+                (#"{"foo":1,"last_name":5}"#, .unprocessableContent), ("{bad", .badRequest), ("[]", .badRequest),
                 (#"{"first_name":"no last name"}"#, .unprocessableContent),
                 (#"{"last_name":"X","birthday":"2023-02-30"}"#, .unprocessableContent),
                 (#"{"last_name":"X","company_id":"01a20bd9-8814-7e3b-9e90-91c126e2bbff"}"#, .unprocessableContent),
@@ -185,5 +185,37 @@ extension HTTPFields {
         var result = lhs
         for field in rhs { result[field.name] = field.value }
         return result
+    }
+}
+
+struct ListSearchTests {
+    @Test(arguments: Backend.allCases)
+    func listQueryFindsByFullTextWithinTheEntity(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, client in
+            let scope = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
+            _ = try await services.records.create(["last_name": "Петров", "email": "p@example.com"], entity: "contacts", scope: scope)
+            _ = try await services.records.create(["last_name": "Smith"], entity: "contacts", scope: scope)
+            let response = try await client.execute(
+                uri: "/api/v1/contacts?q=%D0%BF%D0%B5%D1%82%D1%80", method: .get, headers: tenant.authorization)
+            guard case .array(let rows)? = response.json["data"] else {
+                Issue.record("no rows")
+                return
+            }
+            #expect(rows.compactMap { $0["last_name"]?.stringValue } == ["Петров"])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func readBackEqualsWhatTheWriteReturned(_ backend: Backend) async throws {
+        try await withTestApp(backend) { _, tenant, client in
+            for _ in 0..<5 {
+                let created = try await client.execute(
+                    uri: "/api/v1/deals", method: .post, headers: tenant.authorization,
+                    body: #"{"title":"Поставка","amount":{"amount":1500.55,"currency":"EUR"},"expected_close_date":"2026-12-31"}"#.buffer)
+                let id = try #require(created.json["id"]?.stringValue)
+                let read = try await client.execute(uri: "/api/v1/deals/\(id)", method: .get, headers: tenant.authorization)
+                #expect(read.json == created.json)
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ Environment:
 
 from __future__ import annotations
 
+import ctypes
 import datetime as _dt
 import json
 import os
@@ -123,6 +124,9 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.session = requests.Session()
+
+    def close(self) -> None:
+        self.session.close()
 
     def url(self, path: str) -> str:
         if path.startswith("http://") or path.startswith("https://"):
@@ -273,23 +277,28 @@ def assert_problem(
 # field comparison
 
 
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} chars)"
+
+
 def _same(sent: Any, got: Any, path: str) -> None:
     if isinstance(sent, dict):
-        assert isinstance(got, dict), f"{path}: expected an object, got {got!r}"
+        assert isinstance(got, dict), f"{path}: expected an object, got {_short(got)}"
         for key, value in sent.items():
             _same(value, got.get(key), f"{path}.{key}")
     elif isinstance(sent, bool) or sent is None:
-        assert got is sent or got == sent, f"{path}: sent {sent!r}, got {got!r}"
+        assert got is sent, f"{path}: sent {_short(sent)}, got {_short(got)}"
     elif isinstance(sent, (int, float)):
         assert isinstance(got, (int, float)) and not isinstance(got, bool), (
-            f"{path}: sent number {sent!r}, got {got!r} ({type(got).__name__})"
+            f"{path}: sent number {_short(sent)}, got {_short(got)} ({type(got).__name__})"
         )
-        assert abs(float(sent) - float(got)) < 1e-9, f"{path}: sent {sent!r}, got {got!r}"
+        assert abs(float(sent) - float(got)) < 1e-9, f"{path}: sent {_short(sent)}, got {_short(got)}"
     elif path.endswith(".tags") and isinstance(sent, list):
-        assert isinstance(got, list), f"{path}: expected a list, got {got!r}"
-        assert sorted(sent) == sorted(got), f"{path}: sent {sent!r}, got {got!r}"
+        assert isinstance(got, list), f"{path}: expected a list, got {_short(got)}"
+        assert sorted(sent) == sorted(got), f"{path}: sent {_short(sent)}, got {_short(got)}"
     else:
-        assert got == sent, f"{path}: sent {sent!r}, got {got!r}"
+        assert got == sent, f"{path}: sent {_short(sent)}, got {_short(got)}"
 
 
 def assert_fields(record: dict[str, Any], sent: dict[str, Any]) -> None:
@@ -321,6 +330,15 @@ def etag_version(resp: requests.Response) -> str | None:
 # server process
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGKILL if pytest dies, so no server outlives the run."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: nothing to do
+        pass
+
+
 class Server:
     """One `clientele serve` process on a free port; can be killed and restarted."""
 
@@ -348,7 +366,9 @@ class Server:
             "--database", self.database,
         ]
         try:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+            self.proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, preexec_fn=_die_with_parent
+            )
         finally:
             log.close()
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -378,11 +398,12 @@ class Server:
             self.proc.wait(timeout=30)
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL if the server has not exited after a few seconds."""
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=15)
+            self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.kill()
 
@@ -478,13 +499,29 @@ def tenant(server: Server) -> Tenant:
 
 
 @pytest.fixture(scope="module")
-def api(server: Server, tenant: Tenant) -> Client:
-    return tenant.client(server)
+def api(server: Server, tenant: Tenant):
+    client = tenant.client(server)
+    yield client
+    client.close()
 
 
 @pytest.fixture
-def anon(server: Server) -> Client:
-    return Client(server.base_url, None)
+def anon(server: Server):
+    client = Client(server.base_url, None)
+    yield client
+    client.close()
+
+
+# --------------------------------------------------------------------------
+# SIGTERM (e.g. a CI timeout) ends the run like Ctrl-C, so fixtures stop their servers
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 # --------------------------------------------------------------------------

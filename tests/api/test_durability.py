@@ -81,6 +81,12 @@ class Stream:
 
     def _run(self, writer: int) -> None:
         client = Client(self.server.base_url, self.token)
+        try:
+            self._write(client, writer)
+        finally:
+            client.close()
+
+    def _write(self, client: Client, writer: int) -> None:
         seq = 0
         while not self.stop.is_set():
             body = make_body(self.round_no, writer, seq)
@@ -132,7 +138,11 @@ def test_acknowledged_creates_survive_sigkill(durable) -> None:
         acked.update(stream.acked)
 
         srv.start()
-        verify(Client(srv.base_url, tenant.token), attempted, acked, round_no)
+        client = Client(srv.base_url, tenant.token)
+        try:
+            verify(client, attempted, acked, round_no)
+        finally:
+            client.close()
 
 
 def verify(api: Client, attempted: dict[str, dict[str, Any]], acked: dict[str, dict[str, Any]], round_no: int) -> None:
@@ -162,6 +172,8 @@ def verify(api: Client, attempted: dict[str, dict[str, Any]], acked: dict[str, d
     assert len(numbers) == len(set(numbers)), f"round {round_no}: duplicate record numbers"
     in_flight_landed = len(rows) - len(acked)
     assert 0 <= in_flight_landed <= len(attempted) - len(acked)
+    print(f"round {round_no}: {len(attempted)} creates sent, {len(acked)} acknowledged, "
+          f"{in_flight_landed} unacknowledged ones landed")
 
     # 3. Record and audit trail were written together.
     for row in rows:

@@ -9,7 +9,7 @@ public enum RecordInput {
         _ body: JSONValue, for entity: EntityDefinition, mode: Mode
     ) -> Result<[String: FieldValue], CRMError> {
         guard case .object(let object) = body else {
-            return .failure(.validation([ValidationIssue(field: "", code: "type", message: "the body must be a JSON object")]))
+            return .failure(.badRequest(code: "not_an_object", message: "the body must be a JSON object, got \(body.kindName)"))
         }
         var values: [String: FieldValue] = [:]
         var issues: [ValidationIssue] = []

@@ -5,7 +5,9 @@ import Foundation
 public enum Timestamps {
     /// Formats without a formatter object: this runs for every timestamp of every listed row.
     public static func format(_ date: Date) -> String {
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Nearest millisecond: stored instants are whole milliseconds, and a round trip through
+        // PostgreSQL's microseconds or a Double may land a hair below one.
+        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let millis = Int((totalMillis % 1000 + 1000) % 1000)
         let seconds = (totalMillis - Int64(millis)) / 1000
         var days = seconds / 86_400
@@ -30,7 +32,7 @@ public enum Timestamps {
     public static func now() -> Date { truncated(Date()) }
 
     public static func truncated(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 
     /// Validates a `YYYY-MM-DD` calendar date.

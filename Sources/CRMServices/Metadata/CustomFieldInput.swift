@@ -6,7 +6,7 @@ enum CustomFieldInput {
 
     static func parse(_ body: JSONValue, existing: FieldDefinition?) throws -> FieldDefinition {
         guard case .object(let object) = body else {
-            throw CRMError.validation([ValidationIssue(field: "", code: "type", message: "the body must be a JSON object")])
+            throw CRMError.badRequest(code: "not_an_object", message: "the body must be a JSON object")
         }
         var issues: [ValidationIssue] = []
         for key in object.keys where !allowedKeys.contains(key) {

@@ -103,12 +103,12 @@ public enum SearchIndexStore {
         case .sqlite:
             return """
                 id IN (SELECT d.record_id FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                WHERE search_fts MATCH \(.text(ftsQuery(terms))) AND d.workspace_id = \(.uuid(scope.workspaceID)) AND d.entity = \(.text(entity.name)))
+                WHERE search_fts MATCH \(.text(ftsQuery(terms))) AND d.workspace_id = \(.uuid(scope.workspaceID)) AND d.entity = \(.text(entity.pluralName)))
                 """
         case .postgres:
             return """
                 id IN (SELECT record_id FROM search_documents WHERE workspace_id = \(.uuid(scope.workspaceID))
-                AND entity = \(.text(entity.name)) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(terms)))))
+                AND entity = \(.text(entity.pluralName)) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(terms)))))
                 """
         }
     }

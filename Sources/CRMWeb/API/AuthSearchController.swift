@@ -14,7 +14,7 @@ struct AuthSearchController {
     @Sendable func token(_ request: Request, context: AppContext) async throws -> Response {
         let body = try await APIResponse.body(request, context: context)
         guard case .object(let object) = body else {
-            throw CRMError.validation([ValidationIssue(field: "", code: "type", message: "the body must be a JSON object")])
+            throw CRMError.badRequest(code: "not_an_object", message: "the body must be a JSON object")
         }
         var issues: [ValidationIssue] = []
         for key in object.keys where !["email", "password", "workspace"].contains(key) {
