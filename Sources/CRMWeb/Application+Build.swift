@@ -3,20 +3,17 @@ import CRMServices
 import CRMStorage
 import Hummingbird
 import Logging
-import ServiceLifecycle
 
 /// What a server needs to start.
 public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var logLevel: Logger.Level
-    public var runJobs: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, runJobs: Bool = true) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
-        self.runJobs = runJobs
     }
 }
 
@@ -40,22 +37,10 @@ public func buildRouter(services: Services) -> Router<AppContext> {
     return router
 }
 
-/// The background job loop as a lifecycle service.
-struct JobService: Service {
-    let runner: JobRunner
-    func run() async throws {
-        await withTaskCancellationOrGracefulShutdownHandler {
-            await runner.run()
-        } onCancelOrGracefulShutdown: {
-        }
-    }
-}
-
+/// The HTTP application. The job loop runs beside it (see `Serve`), not as one of its services.
 public func buildApplication(_ configuration: AppConfiguration, services: Services, logger: Logger) -> some ApplicationProtocol {
-    var services_: [any Service] = []
-    if configuration.runJobs { services_.append(JobService(runner: services.jobs)) }
-    return Application(
+    Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Clientele"),
-        services: services_, logger: logger)
+        logger: logger)
 }

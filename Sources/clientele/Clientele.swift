@@ -80,12 +80,18 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(
             AppConfiguration(host: host, port: port, logLevel: logger.logLevel), services: services,
             logger: logger)
+        // Jobs run beside the HTTP server and stop with it; other instances may run them too.
+        let jobs = Task { await services.jobs.run() }
+        defer { jobs.cancel() }
         do {
             try await app.runService()
         } catch {
+            jobs.cancel()
             await services.database.close()
             throw error
         }
+        jobs.cancel()
+        await jobs.value
         await services.database.close()
     }
 }

@@ -51,15 +51,19 @@ public struct JobRunner: Sendable {
         }
     }
 
-    /// The loop a server runs until cancelled.
-    public func run(every interval: Duration = .seconds(30)) async {
-        while !Task.isCancelled {
+    /// The loop a server runs until cancelled or until `shouldStop` says so (checked every second).
+    public func run(every interval: Duration = .seconds(30), shouldStop: @Sendable () -> Bool = { false }) async {
+        while !Task.isCancelled && !shouldStop() {
             do {
                 try await runDue()
             } catch {
                 logger.error("job runner error", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            var waited = Duration.zero
+            while waited < interval && !Task.isCancelled && !shouldStop() {
+                try? await Task.sleep(for: .seconds(1))
+                waited += .seconds(1)
+            }
         }
     }
 }
