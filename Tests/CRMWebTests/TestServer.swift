@@ -1,12 +1,13 @@
 import CRMCore
 import CRMServices
 import CRMStorage
-import CRMWeb
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+
+@testable import CRMWeb
 
 /// The two storage backends every API test runs on.
 enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {

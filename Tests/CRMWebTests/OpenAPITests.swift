@@ -1,0 +1,28 @@
+import CRMCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import CRMWeb
+
+struct OpenAPITests {
+    @Test func documentDescribesEveryEntityAndCustomField() {
+        var contact = BuiltinEntities.contact
+        contact.append(FieldDefinition(name: "c_loyalty", type: .integer, label: LocalizedText(en: "Loyalty"), isCustom: true))
+        let document = OpenAPIDocument.make(entities: [contact, BuiltinEntities.deal])
+        #expect(document["openapi"] == .string("3.1.0"))
+        #expect(document["paths"]?["/api/v1/contacts/{id}"]?["patch"] != nil)
+        #expect(document["components"]?["schemas"]?["Contact"]?["properties"]?["c_loyalty"] != nil)
+        #expect(document["components"]?["schemas"]?["ContactInput"]?["additionalProperties"] == .bool(false))
+        #expect(document["components"]?["schemas"]?["Deal"]?["properties"]?["amount"] != nil)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func servedWithoutAToken(_ backend: Backend) async throws {
+        try await withTestApp(backend) { _, _, client in
+            let response = try await client.execute(uri: "/api/v1/openapi.json", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.json["paths"]?["/api/v1/leads"] != nil)
+        }
+    }
+}
