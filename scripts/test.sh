@@ -128,6 +128,12 @@ swift build
 
 failures=()
 
+if swift format lint --strict --recursive Sources Tests Package.swift; then
+  note "swift format lint passed"
+else
+  failures+=("swift format lint (run: swift format --in-place --recursive Sources Tests Package.swift)")
+fi
+
 # --------------------------------------------------------------------------
 section "4/5 swift test"
 if swift test; then
