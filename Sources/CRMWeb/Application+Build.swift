@@ -33,6 +33,7 @@ public func buildRouter(services: Services) -> Router<AppContext> {
     AuthSearchController(services: services).addRoutes(to: api)
     HistoryController(services: services).addRoutes(to: api)
     MetadataController(services: services).addRoutes(to: api)
+    UsersController(services: services).addRoutes(to: api)
     RecordsController(services: services).addRoutes(to: api)
     return router
 }

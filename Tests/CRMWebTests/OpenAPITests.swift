@@ -26,3 +26,23 @@ struct OpenAPITests {
         }
     }
 }
+
+struct UsersAPITests {
+    @Test(arguments: Backend.allCases)
+    func meAndUsersShowNoSecrets(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, client in
+            _ = try await makeTenant(services)
+            let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: tenant.authorization)
+            #expect(me.json["email"] == .string(tenant.user.email))
+            #expect(me.json["password_hash"] == nil)
+            let users = try await client.execute(uri: "/api/v1/users", method: .get, headers: tenant.authorization)
+            guard case .array(let rows)? = users.json["data"] else {
+                Issue.record("no users")
+                return
+            }
+            #expect(rows.compactMap { $0["email"]?.stringValue } == [tenant.user.email])
+            let metadata = try await client.execute(uri: "/api/v1/metadata/entities/users", method: .get, headers: tenant.authorization)
+            #expect(metadata.json["singular"] == .string("user"))
+        }
+    }
+}

@@ -16,12 +16,18 @@ struct MetadataController {
 
     @Sendable func entities(_ request: Request, context: AppContext) async throws -> Response {
         let all = try await services.metadata.entities(scope: context.requireScope())
-        let data = BuiltinEntities.all.compactMap { all[$0.pluralName] }.map { MetadataJSON.entity($0, withFields: false) }
+        let data =
+            BuiltinEntities.all.compactMap { all[$0.pluralName] }.map { MetadataJSON.entity($0, withFields: false) }
+            + [SystemEntities.user, SystemEntities.workspace].map { MetadataJSON.entity($0, withFields: false) }
         return APIResponse.json(["data": .array(data)])
     }
 
     @Sendable func entity(_ request: Request, context: AppContext) async throws -> Response {
-        let definition = try await services.metadata.entity(context.parameters.require("entity"), scope: context.requireScope())
+        let name = try context.parameters.require("entity")
+        if let system = [SystemEntities.user, SystemEntities.workspace].first(where: { $0.pluralName == name }) {
+            return APIResponse.json(MetadataJSON.entity(system, withFields: true, isRecord: false))
+        }
+        let definition = try await services.metadata.entity(name, scope: context.requireScope())
         return APIResponse.json(MetadataJSON.entity(definition, withFields: true))
     }
 
@@ -55,14 +61,14 @@ enum MetadataJSON {
         .object(JSONObject(LocalizedText.languages.compactMap { language in text.values[language].map { (language, .string($0)) } }))
     }
 
-    static func entity(_ entity: EntityDefinition, withFields: Bool) -> JSONValue {
+    static func entity(_ entity: EntityDefinition, withFields: Bool, isRecord: Bool = true) -> JSONValue {
         var object = JSONObject()
         object["name"] = .string(entity.pluralName)
         object["singular"] = .string(entity.name)
         object["label"] = labels(entity.label)
         object["plural_label"] = labels(entity.pluralLabel)
         object["number_prefix"] = .string(entity.numberPrefix)
-        if withFields { object["fields"] = .array(entity.allFields.map(field)) }
+        if withFields { object["fields"] = .array((isRecord ? entity.allFields : entity.fields).map(field)) }
         return .object(object)
     }
 
