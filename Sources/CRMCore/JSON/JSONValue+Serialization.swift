@@ -15,12 +15,12 @@ extension JSONValue {
 
     func write(to output: inout [UInt8]) {
         switch self {
-        case .null: output.append(contentsOf: Array("null".utf8))
-        case .bool(let value): output.append(contentsOf: Array((value ? "true" : "false").utf8))
-        case .int(let value): output.append(contentsOf: Array(String(value).utf8))
-        case .decimal(let value): output.append(contentsOf: Array(value.description.utf8))
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): output.append(contentsOf: String(value).utf8)
+        case .decimal(let value): output.append(contentsOf: value.description.utf8)
         case .double(let value):
-            output.append(contentsOf: Array((value.isFinite ? "\(value)" : "null").utf8))
+            output.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let items):
             output.append(UInt8(ascii: "["))
@@ -45,6 +45,12 @@ extension JSONValue {
 
     static func writeString(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        // Fast path: most strings need no escaping at all.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C }) {
+            output.append(contentsOf: string.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case 0x22: output.append(contentsOf: [0x5C, 0x22])
@@ -53,7 +59,7 @@ extension JSONValue {
             case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x3C:  // '<' escaped so JSON can be embedded in HTML safely
-                output.append(contentsOf: Array("\\u003c".utf8))
+                output.append(contentsOf: "\\u003c".utf8)
             case 0..<0x20:
                 let hex = String(byte, radix: 16)
                 output.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
