@@ -50,7 +50,7 @@ public final class AuthService: Sendable {
     public func createToken(userID: UUID, workspaceID: UUID, name: String = "api") async throws -> String {
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let token = "clt_" + bytes.map { String(format: "%02x", $0) }.joined()
+        let token = "clt_" + Self.hex(bytes)
         try await database.write(workspace: nil) { connection in
             try await TokenStore.create(
                 workspaceID: workspaceID, userID: userID, hash: Self.hash(token), name: name, expiresAt: nil, on: connection)
@@ -101,7 +101,19 @@ public final class AuthService: Sendable {
         return AccessScope(workspaceID: owner.workspaceID, userID: user.id, isAdmin: user.isAdmin, language: user.language)
     }
 
+    /// Runs on every API request (the cache key), so no formatter objects here.
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Array(token.utf8)))
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(64)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 }

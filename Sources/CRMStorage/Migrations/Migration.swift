@@ -11,7 +11,9 @@ public struct Migration: Sendable {
     }
 
     /// Every migration, in order.
-    public static let all: [Migration] = [Migration0001System.migration, Migration0002Entities.migration]
+    public static let all: [Migration] = [
+        Migration0001System.migration, Migration0002Entities.migration, Migration0003ListAndSearchIndexes.migration,
+    ]
 }
 
 /// Column kinds that map to a type in each dialect.

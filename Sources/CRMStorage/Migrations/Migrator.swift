@@ -22,7 +22,12 @@ public enum Migrator {
             }
             try await postgres.configureRole()
         default:
-            try await database.withSystemConnection { connection in try await apply(on: connection) }
+            try await database.withSystemConnection { connection in
+                try await apply(on: connection)
+                // Keep planner statistics fresh (bounded work; SQLite never analyses by itself).
+                try await connection.execute("PRAGMA analysis_limit = 1000")
+                try await connection.execute("PRAGMA optimize = 0x10002")
+            }
         }
     }
 
