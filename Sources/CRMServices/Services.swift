@@ -21,7 +21,7 @@ public struct Services: Sendable {
         self.workspaces = WorkspaceService(database: database)
         self.search = SearchService(database: database, metadata: metadata)
         self.history = HistoryService(database: database, metadata: metadata)
-        self.jobs = JobRunner(database: database, logger: logger)
+        self.jobs = JobRunner(database: database, metadata: metadata, logger: logger)
     }
 
     /// Opens and migrates the database, and makes sure the default workspace exists.

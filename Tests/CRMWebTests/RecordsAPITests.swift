@@ -219,3 +219,31 @@ struct ListSearchTests {
         }
     }
 }
+
+struct SearchIndexTests {
+    @Test(arguments: Backend.allCases)
+    func reindexRebuildsWithoutDuplicatesAndKeepsWorkspacesApart(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, client in
+            let other = try await makeTenant(services)
+            let scope = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
+            let otherScope = AccessScope(workspaceID: other.workspace.id, userID: other.user.id, isAdmin: true)
+            _ = try await services.records.create(
+                ["last_name": "Кузнецов", "phone_mobile": "+7 903 111-22-33"], entity: "contacts", scope: scope)
+            _ = try await services.records.create(["name": "Кузнецов и партнёры"], entity: "companies", scope: scope)
+            _ = try await services.records.create(["last_name": "Кузнецов"], entity: "contacts", scope: otherScope)
+            let indexed = try await SearchReindexJob(database: services.database, metadata: services.metadata).run(
+                workspaceID: tenant.workspace.id)
+            #expect(indexed == 2)
+            let all = try await services.search.search("кузнецов", entities: nil, limit: 20, scope: scope)
+            #expect(all.count == 2)
+            let contacts = try await services.search.search("kuznetsov", entities: ["contacts"], limit: 20, scope: scope)
+            #expect(contacts.map(\.entity) == ["contacts"])
+            let byPhone = try await services.search.search("89031112233", entities: nil, limit: 20, scope: scope)
+            #expect(byPhone.count == 1)
+            let list = try await client.execute(
+                uri: "/api/v1/contacts?q=%D0%BA%D1%83%D0%B7%D0%BD%D0%B5%D1%86%D0%BE%D0%B2&count=true", method: .get,
+                headers: tenant.authorization)
+            #expect(list.json["total"] == .int(1))
+        }
+    }
+}

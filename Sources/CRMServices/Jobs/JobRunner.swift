@@ -7,12 +7,14 @@ import Logging
 /// claimed with a lease in the database, so each run happens on one instance only.
 public struct JobRunner: Sendable {
     let database: any Database
+    let metadata: MetadataService
     let worker: String
     let logger: Logger
     public static let lease: TimeInterval = 300
 
-    public init(database: any Database, logger: Logger) {
+    public init(database: any Database, metadata: MetadataService, logger: Logger) {
         self.database = database
+        self.metadata = metadata
         self.worker = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         self.logger = logger
     }
@@ -46,6 +48,9 @@ public struct JobRunner: Sendable {
         case TrashPurgeJob.kind:
             let purged = try await TrashPurgeJob(database: database).run(workspaceID: job.workspaceID, now: now)
             if purged > 0 { logger.info("purged trash", metadata: ["count": "\(purged)"]) }
+        case SearchReindexJob.kind:
+            let indexed = try await SearchReindexJob(database: database, metadata: metadata).run(workspaceID: job.workspaceID)
+            logger.info("rebuilt the search index", metadata: ["records": "\(indexed)"])
         default:
             logger.warning("unknown job kind", metadata: ["kind": "\(job.kind)"])
         }

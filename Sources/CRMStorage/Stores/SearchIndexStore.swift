@@ -21,6 +21,7 @@ public enum SearchIndexStore {
         let workspace = SQLValue.uuid(scope.workspaceID)
         switch connection.dialect {
         case .sqlite:
+            let terms = scopeTokens(workspace: scope.workspaceID, entity: entity) + " " + terms
             let existing = try await connection.first(
                 "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
             )
@@ -69,10 +70,15 @@ public enum SearchIndexStore {
         var sql: SQLFragment
         switch connection.dialect {
         case .sqlite:
+            // Rank inside FTS5 among the newest matches of this workspace, then join the few
+            // survivors: a common surname matches tens of thousands of documents.
             sql = """
-                SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, bm25(search_fts) AS score
-                FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                WHERE search_fts MATCH \(.text(ftsQuery(terms))) AND d.workspace_id = \(workspace)
+                SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, c.score AS score
+                FROM (SELECT rowid AS doc_id, bm25(search_fts) AS score FROM search_fts
+                      WHERE search_fts MATCH \(.text(ftsQuery(terms, workspace: scope.workspaceID, entities: entities)))
+                      ORDER BY rowid DESC LIMIT \(raw: String(candidateLimit))) c
+                JOIN search_documents d ON d.doc_id = c.doc_id
+                WHERE d.workspace_id = \(workspace)
                 """
             if let entities {
                 sql.append(" AND d.entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")")
@@ -103,7 +109,8 @@ public enum SearchIndexStore {
         case .sqlite:
             return """
                 id IN (SELECT d.record_id FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                WHERE search_fts MATCH \(.text(ftsQuery(terms))) AND d.workspace_id = \(.uuid(scope.workspaceID)) AND d.entity = \(.text(entity.pluralName)))
+                WHERE search_fts MATCH \(.text(ftsQuery(terms, workspace: scope.workspaceID, entities: [entity.pluralName])))
+                AND d.workspace_id = \(.uuid(scope.workspaceID)) AND d.entity = \(.text(entity.pluralName)))
                 """
         case .postgres:
             return """
@@ -113,9 +120,23 @@ public enum SearchIndexStore {
         }
     }
 
-    /// FTS5 query: every term as a quoted prefix, all required.
-    static func ftsQuery(_ terms: [String]) -> String {
-        terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+    /// How many of the newest matching documents FTS5 ranks for one search.
+    static let candidateLimit = 500
+
+    /// The workspace and entity tokens every SQLite document carries.
+    static func scopeTokens(workspace: UUID, entity: String) -> String {
+        "_w" + workspace.lowercased.filter { $0 != "-" } + " _e" + entity
+    }
+
+    /// FTS5 query: the workspace token, optionally one of the entity tokens, then every term as a
+    /// quoted prefix; all required.
+    static func ftsQuery(_ terms: [String], workspace: UUID, entities: [String]?) -> String {
+        var parts = ["\"_w" + workspace.lowercased.filter { $0 != "-" } + "\""]
+        if let entities, !entities.isEmpty {
+            parts.append("(" + entities.map { "\"_e" + $0.filter { $0.isLetter || $0 == "_" } + "\"" }.joined(separator: " OR ") + ")")
+        }
+        parts += terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }
+        return parts.joined(separator: " AND ")
     }
 
     /// tsquery: terms are letters and digits only (`SearchTerms`), each a prefix, all required.

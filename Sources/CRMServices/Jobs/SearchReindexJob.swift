@@ -1,0 +1,45 @@
+import CRMCore
+import CRMStorage
+import Foundation
+
+/// Rebuilds a workspace's search documents from its records, a page at a time (after a change
+/// to how documents are indexed).
+public struct SearchReindexJob: Sendable {
+    public static let kind = "search.reindex"
+    static let pageSize = 500
+
+    let database: any Database
+    let metadata: MetadataService
+
+    public init(database: any Database, metadata: MetadataService) {
+        self.database = database
+        self.metadata = metadata
+    }
+
+    @discardableResult
+    public func run(workspaceID: UUID) async throws -> Int {
+        let scope = AccessScope.system(workspaceID)
+        let entities = try await metadata.entities(scope: scope)
+        var indexed = 0
+        for builtin in BuiltinEntities.all {
+            guard let entity = entities[builtin.pluralName], let created = entity.field(named: "created_at") else { continue }
+            var query = ListQuery()
+            query.limit = Self.pageSize
+            query.sort = [SortKey(field: created, descending: true)]
+            while true {
+                let page = query
+                let count = try await database.write(workspace: workspaceID) { connection in
+                    let (records, _) = try await RecordStore.list(query: page, entity: entity, scope: scope, on: connection)
+                    for record in records {
+                        try await SearchIndexing.index(record, entity: entity, scope: scope, on: connection)
+                    }
+                    return (records.count, records.last)
+                }
+                indexed += count.0
+                guard count.0 == Self.pageSize, let last = count.1 else { break }
+                query.after = Cursor(values: [.datetime(last.createdAt)], id: last.id)
+            }
+        }
+        return indexed
+    }
+}
