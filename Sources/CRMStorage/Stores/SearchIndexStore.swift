@@ -85,11 +85,18 @@ public enum SearchIndexStore {
             }
             sql.append(" ORDER BY score LIMIT \(limit)")
         case .postgres:
-            sql = """
-                SELECT entity, record_id, title, subtitle, ts_rank(tsv, to_tsquery('simple', \(.text(tsQuery(terms))))) AS score
-                FROM search_documents WHERE workspace_id = \(workspace) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(terms))))
+            // Rank a bounded set of candidates from the GIN index, not every match.
+            var candidates: SQLFragment = """
+                SELECT entity, record_id, title, subtitle, tsv FROM search_documents
+                WHERE workspace_id = \(workspace) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(terms))))
                 """
-            if let entities { sql.append(" AND entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")") }
+            if let entities {
+                candidates.append(" AND entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")")
+            }
+            candidates.append(" LIMIT \(candidateLimit)")
+            sql = "SELECT entity, record_id, title, subtitle, ts_rank(tsv, to_tsquery('simple', \(.text(tsQuery(terms))))) AS score FROM ("
+            sql.append(candidates)
+            sql.append(") c")
             sql.append(" ORDER BY score DESC LIMIT \(limit)")
         }
         return try await connection.query(sql).compactMap { row in
