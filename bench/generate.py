@@ -477,9 +477,9 @@ class SQLiteTarget:
         doc_rows, fts_rows = [], []
         for entity, record_id, title, subtitle, terms in docs:
             doc_rows.append((self.workspace, self.next_doc, entity, record_id, title, subtitle))
-            # The SQLite store prefixes the workspace and entity scope tokens (SearchIndexStore.scopeTokens).
-            scope = "_w" + self.workspace.replace("-", "").lower() + " _e" + entity
-            fts_rows.append((self.next_doc, scope + " " + terms))
+            # The SQLite store tags every term with the workspace (SearchIndexStore.scoped).
+            tag = self.workspace.lower()[-12:] + "_"
+            fts_rows.append((self.next_doc, " ".join(tag + t for t in terms.split(" "))))
             self.next_doc += 1
         self.db.executemany(
             "INSERT INTO search_documents (workspace_id, doc_id, entity, record_id, title, subtitle) VALUES (?, ?, ?, ?, ?, ?)",

@@ -88,3 +88,24 @@ struct ListQueryParserTests {
         #expect(Set(issues.map(\.field)) == ["foo", "last_name", "email"])
     }
 }
+
+struct FastFormattingTests {
+    @Test func uuidTextMatchesFoundation() {
+        for _ in 0..<100 {
+            let id = UUID()
+            #expect(id.lowercased == id.uuidString.lowercased())
+        }
+    }
+
+    @Test func objectsKeepOrderAndCompareByContent() {
+        var built = JSONObject()
+        built.append("b", 1)
+        built.append("a", 2)
+        #expect(built.keys == ["b", "a"])
+        #expect(built["a"] == .int(2))
+        built["a"] = 3
+        built["c"] = nil
+        #expect(built == JSONObject([("a", 3), ("b", 1)]))
+        #expect(JSONValue.object(built).serializedString() == #"{"b":1,"a":3}"#)
+    }
+}

@@ -60,10 +60,10 @@ public struct Record: Sendable, Hashable {
     public func json(in entity: EntityDefinition) -> JSONValue {
         var object = JSONObject()
         for field in StandardFields.all {
-            object[field.name] = field.name == "tags" ? .array(tags.map { .string($0) }) : value(of: field.name).json
+            object.append(field.name, field.name == "tags" ? .array(tags.map { .string($0) }) : value(of: field.name).json)
         }
         for field in entity.fields {
-            object[field.name] = (values[field.name] ?? .null).json
+            object.append(field.name, (values[field.name] ?? .null).json)
         }
         return .object(object)
     }

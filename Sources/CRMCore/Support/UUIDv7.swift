@@ -19,6 +19,24 @@ public enum UUIDv7 {
 }
 
 extension UUID {
-    /// Lower-case canonical text, the form used in the API and in SQLite.
-    public var lowercased: String { uuidString.lowercased() }
+    /// Lower-case canonical text, the form used in the API and in SQLite (formatted by hand:
+    /// it runs for several ids of every row of every page).
+    public var lowercased: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var position = 0
+                for (offset, byte) in bytes.enumerated() {
+                    if offset == 4 || offset == 6 || offset == 8 || offset == 10 {
+                        buffer[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    buffer[position] = digits[Int(byte >> 4)]
+                    buffer[position + 1] = digits[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
 }

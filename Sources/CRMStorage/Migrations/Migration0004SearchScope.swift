@@ -1,6 +1,6 @@
-/// SQLite search scoped inside FTS5: documents carry `_w<workspace>` and `_e<entity>` tokens
-/// (the `_` is a token character, and query terms never contain one, so users cannot match them).
-/// With the workspace in the match, FTS5 can rank and cut candidates before any join.
+/// SQLite search scoped inside FTS5: every indexed term is tagged with its workspace
+/// (`SearchIndexStore.scoped`; `_` becomes a token character), so FTS5 reads only the
+/// workspace's postings and can rank and cut candidates before any join.
 /// The FTS table is rebuilt empty, so every workspace gets a one-off `search.reindex` job.
 enum Migration0004SearchScope {
     static let migration = Migration(version: 4, name: "search scope tokens") { dialect in

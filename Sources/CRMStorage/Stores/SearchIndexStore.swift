@@ -21,7 +21,7 @@ public enum SearchIndexStore {
         let workspace = SQLValue.uuid(scope.workspaceID)
         switch connection.dialect {
         case .sqlite:
-            let terms = scopeTokens(workspace: scope.workspaceID, entity: entity) + " " + terms
+            let terms = scoped(terms, workspace: scope.workspaceID)
             let existing = try await connection.first(
                 "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
             )
@@ -71,12 +71,13 @@ public enum SearchIndexStore {
         switch connection.dialect {
         case .sqlite:
             // Rank inside FTS5 among the newest matches of this workspace, then join the few
-            // survivors: a common surname matches tens of thousands of documents.
+            // survivors: a common surname matches tens of thousands of documents. An entity
+            // filter applies after the join, so it ranks every match instead (LIMIT -1).
             sql = """
                 SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, c.score AS score
                 FROM (SELECT rowid AS doc_id, bm25(search_fts) AS score FROM search_fts
-                      WHERE search_fts MATCH \(.text(ftsQuery(terms, workspace: scope.workspaceID, entities: entities)))
-                      ORDER BY rowid DESC LIMIT \(raw: String(candidateLimit))) c
+                      WHERE search_fts MATCH \(.text(ftsQuery(terms, workspace: scope.workspaceID)))
+                      ORDER BY rowid DESC LIMIT \(raw: String(entities == nil ? candidateLimit : -1))) c
                 JOIN search_documents d ON d.doc_id = c.doc_id
                 WHERE d.workspace_id = \(workspace)
                 """
@@ -116,7 +117,7 @@ public enum SearchIndexStore {
         case .sqlite:
             return """
                 id IN (SELECT d.record_id FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                WHERE search_fts MATCH \(.text(ftsQuery(terms, workspace: scope.workspaceID, entities: [entity.pluralName])))
+                WHERE search_fts MATCH \(.text(ftsQuery(terms, workspace: scope.workspaceID)))
                 AND d.workspace_id = \(.uuid(scope.workspaceID)) AND d.entity = \(.text(entity.pluralName)))
                 """
         case .postgres:
@@ -130,20 +131,23 @@ public enum SearchIndexStore {
     /// How many of the newest matching documents FTS5 ranks for one search.
     static let candidateLimit = 500
 
-    /// The workspace and entity tokens every SQLite document carries.
-    static func scopeTokens(workspace: UUID, entity: String) -> String {
-        "_w" + workspace.lowercased.filter { $0 != "-" } + " _e" + entity
+    /// On SQLite every indexed term is prefixed with a workspace tag (`<12 hex>_term`; `_` is a
+    /// token character there and never part of a query word), so a match reads only this
+    /// workspace's postings — no intersection with a list of every document of the workspace.
+    /// The tag is the random tail of the workspace id; the join on `workspace_id` stays the wall.
+    static func workspaceTag(_ workspace: UUID) -> String {
+        String(workspace.lowercased.suffix(12))
     }
 
-    /// FTS5 query: the workspace token, optionally one of the entity tokens, then every term as a
-    /// quoted prefix; all required.
-    static func ftsQuery(_ terms: [String], workspace: UUID, entities: [String]?) -> String {
-        var parts = ["\"_w" + workspace.lowercased.filter { $0 != "-" } + "\""]
-        if let entities, !entities.isEmpty {
-            parts.append("(" + entities.map { "\"_e" + $0.filter { $0.isLetter || $0 == "_" } + "\"" }.joined(separator: " OR ") + ")")
-        }
-        parts += terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }
-        return parts.joined(separator: " AND ")
+    static func scoped(_ terms: String, workspace: UUID) -> String {
+        let tag = workspaceTag(workspace) + "_"
+        return terms.split(separator: " ").map { tag + $0 }.joined(separator: " ")
+    }
+
+    /// FTS5 query: every term, workspace-tagged, as a quoted prefix; all required.
+    static func ftsQuery(_ terms: [String], workspace: UUID) -> String {
+        let tag = workspaceTag(workspace) + "_"
+        return terms.map { "\"" + tag + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " AND ")
     }
 
     /// tsquery: terms are letters and digits only (`SearchTerms`), each a prefix, all required.
