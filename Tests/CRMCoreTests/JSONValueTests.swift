@@ -94,6 +94,14 @@ struct FastFormattingTests {
         for _ in 0..<100 {
             let id = UUID()
             #expect(id.lowercased == id.uuidString.lowercased())
+            #expect(UUID.parse(id.lowercased) == id)
+            #expect(UUID.parse(id.uuidString) == id)
+        }
+        for bad in [
+            "", "not-a-uuid", "01a20bd9-8814-7e3b-9e90-91c126e2bbfg", "01a20bd9x8814-7e3b-9e90-91c126e2bbff",
+            "01a20bd9-8814-7e3b-9e90-91c126e2bbff0",
+        ] {
+            #expect(UUID.parse(bad) == nil)
         }
     }
 

@@ -40,3 +40,38 @@ extension UUID {
         }
     }
 }
+
+extension UUID {
+    /// Parses the canonical 36-character form (either case) without Foundation's scanner:
+    /// every id column read from SQLite arrives as text.
+    public static func parse(_ text: String) -> UUID? {
+        var copy = text
+        return copy.withUTF8 { utf8 -> UUID? in
+            guard utf8.count == 36, utf8[8] == 0x2D, utf8[13] == 0x2D, utf8[18] == 0x2D, utf8[23] == 0x2D else { return nil }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            var index = 0
+            var high: UInt8?
+            for (offset, character) in utf8.enumerated() where offset != 8 && offset != 13 && offset != 18 && offset != 23 {
+                let nibble: UInt8
+                switch character {
+                case 0x30...0x39: nibble = character - 0x30
+                case 0x61...0x66: nibble = character - 0x61 + 10
+                case 0x41...0x46: nibble = character - 0x41 + 10
+                default: return nil
+                }
+                if let first = high {
+                    bytes[index] = first << 4 | nibble
+                    index += 1
+                    high = nil
+                } else {
+                    high = nibble
+                }
+            }
+            return UUID(
+                uuid: (
+                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                    bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+                ))
+        }
+    }
+}

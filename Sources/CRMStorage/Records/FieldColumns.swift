@@ -80,27 +80,26 @@ enum FieldColumns {
         }
     }
 
-    /// Reads a built-in field from a row.
-    static func value(from row: SQLRow, field: FieldDefinition) -> FieldValue {
-        let column = field.name
+    /// Reads a built-in field from its column value (and, for money, its currency column).
+    static func value(_ primary: SQLValue, currency: SQLValue, field: FieldDefinition) -> FieldValue {
         switch field.type {
         case .text, .longText, .email, .phone, .url, .choice:
-            return row.string(column).map { .text($0) } ?? .null
-        case .integer: return row.int(column).map { .integer($0) } ?? .null
-        case .decimal, .percent: return row.int(column).map { .scaled($0) } ?? .null
+            return primary.stringValue.map { .text($0) } ?? .null
+        case .integer: return primary.intValue.map { .integer($0) } ?? .null
+        case .decimal, .percent: return primary.intValue.map { .scaled($0) } ?? .null
         case .money:
-            guard let micros = row.int(column) else { return .null }
-            return .money(Money(micros: micros, currency: row.string(column + "_currency") ?? "RUB"))
-        case .boolean: return row.bool(column).map { .boolean($0) } ?? .null
-        case .date: return row.string(column).map { .date(String($0.prefix(10))) } ?? .null
-        case .datetime: return row.date(column).map { .datetime($0) } ?? .null
+            guard let micros = primary.intValue else { return .null }
+            return .money(Money(micros: micros, currency: currency.stringValue ?? "RUB"))
+        case .boolean: return primary.boolValue.map { .boolean($0) } ?? .null
+        case .date: return primary.stringValue.map { .date(String($0.prefix(10))) } ?? .null
+        case .datetime: return primary.dateValue.map { .datetime($0) } ?? .null
         case .multiChoice, .tags:
-            guard let text = row.string(column), case .array(let items)? = try? JSONValue.parse(text) else { return .null }
+            guard let text = primary.stringValue, case .array(let items)? = try? JSONValue.parse(text) else { return .null }
             let strings = items.compactMap(\.stringValue)
             return strings.isEmpty ? .null : .list(strings)
-        case .reference, .user, .uuid: return row.uuid(column).map { .uuid($0) } ?? .null
+        case .reference, .user, .uuid: return primary.uuidValue.map { .uuid($0) } ?? .null
         case .address:
-            guard let text = row.string(column), let json = try? JSONValue.parse(text) else { return .null }
+            guard let text = primary.stringValue, let json = try? JSONValue.parse(text) else { return .null }
             return customValue(json, field: field)
         }
     }

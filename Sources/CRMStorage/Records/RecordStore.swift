@@ -95,7 +95,7 @@ public enum RecordStore {
     ) async throws -> (records: [Record], nextCursor: String?) {
         let rows = try await connection.query(
             RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
-        var records = rows.prefix(query.limit).map { decode($0, entity: entity) }
+        var records = decode(rows.prefix(query.limit), entity: entity)
         var next: String?
         if rows.count > query.limit, let last = records.last {
             next = CursorCoding.encode(values: query.sort.map { last.value(of: $0.field.name) }, id: last.id)
@@ -149,28 +149,66 @@ public enum RecordStore {
     }
 
     static func decode(_ row: SQLRow, entity: EntityDefinition) -> Record {
+        RecordRowLayout(columns: row.columns, entity: entity).decode(row)
+    }
+
+    static func decode(_ rows: some Collection<SQLRow>, entity: EntityDefinition) -> [Record] {
+        guard let first = rows.first else { return [] }
+        let layout = RecordRowLayout(columns: first.columns, entity: entity)
+        return rows.map(layout.decode)
+    }
+}
+
+/// Column positions of a record result, resolved once per query instead of once per cell.
+struct RecordRowLayout {
+    let entity: EntityDefinition
+    let fields: [(field: FieldDefinition, position: Int?, currency: Int?)]
+    let id, number, owner, tags, createdAt, createdBy, updatedAt, updatedBy, version, deletedAt, custom: Int?
+
+    init(columns: SQLColumns, entity: EntityDefinition) {
+        self.entity = entity
+        fields = entity.builtinFields.map { field in
+            (field, columns.position(of: field.name), field.type == .money ? columns.position(of: field.name + "_currency") : nil)
+        }
+        id = columns.position(of: "id")
+        number = columns.position(of: "number")
+        owner = columns.position(of: "owner_id")
+        tags = columns.position(of: "tags")
+        createdAt = columns.position(of: "created_at")
+        createdBy = columns.position(of: "created_by")
+        updatedAt = columns.position(of: "updated_at")
+        updatedBy = columns.position(of: "updated_by")
+        version = columns.position(of: "version")
+        deletedAt = columns.position(of: "deleted_at")
+        custom = columns.position(of: "custom")
+    }
+
+    func decode(_ row: SQLRow) -> Record {
         var values: [String: FieldValue] = [:]
-        for field in entity.builtinFields {
-            let value = FieldColumns.value(from: row, field: field)
+        values.reserveCapacity(fields.count)
+        for (field, position, currency) in fields {
+            let value = FieldColumns.value(row.value(at: position), currency: row.value(at: currency), field: field)
             if !value.isNull { values[field.name] = value }
         }
-        if !entity.customFields.isEmpty, let text = row.string("custom"), case .object(let custom)? = try? JSONValue.parse(text) {
-            for field in entity.customFields {
-                if let json = custom[field.name] {
+        let customFields = entity.customFields
+        if !customFields.isEmpty, let text = row.value(at: custom).stringValue, case .object(let document)? = try? JSONValue.parse(text) {
+            for field in customFields {
+                if let json = document[field.name] {
                     let value = FieldColumns.customValue(json, field: field)
                     if !value.isNull { values[field.name] = value }
                 }
             }
         }
-        var tags: [String] = []
-        if let text = row.string("tags"), case .array(let items)? = try? JSONValue.parse(text) {
-            tags = items.compactMap(\.stringValue)
+        var tagList: [String] = []
+        if let text = row.value(at: tags).stringValue, case .array(let items)? = try? JSONValue.parse(text) {
+            tagList = items.compactMap(\.stringValue)
         }
         return Record(
-            entity: entity.name, id: row.uuid("id") ?? UUID(), number: row.string("number") ?? "", ownerID: row.uuid("owner_id"),
-            tags: tags, createdAt: row.date("created_at") ?? Date(timeIntervalSince1970: 0), createdBy: row.uuid("created_by"),
-            updatedAt: row.date("updated_at") ?? Date(timeIntervalSince1970: 0), updatedBy: row.uuid("updated_by"),
-            version: row.int("version") ?? 1, deletedAt: row.date("deleted_at"), values: values)
+            entity: entity.name, id: row.value(at: id).uuidValue ?? UUID(), number: row.value(at: number).stringValue ?? "",
+            ownerID: row.value(at: owner).uuidValue, tags: tagList,
+            createdAt: row.value(at: createdAt).dateValue ?? Date(timeIntervalSince1970: 0), createdBy: row.value(at: createdBy).uuidValue,
+            updatedAt: row.value(at: updatedAt).dateValue ?? Date(timeIntervalSince1970: 0), updatedBy: row.value(at: updatedBy).uuidValue,
+            version: row.value(at: version).intValue ?? 1, deletedAt: row.value(at: deletedAt).dateValue, values: values)
     }
 }
 

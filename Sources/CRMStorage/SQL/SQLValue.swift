@@ -36,8 +36,23 @@ public struct SQLRow: Sendable {
         return values[position]
     }
 
-    public func string(_ name: String) -> String? {
-        switch self[name] {
+    /// A value by its position (decoders resolve names to positions once per result).
+    public func value(at position: Int?) -> SQLValue {
+        guard let position, position < values.count else { return .null }
+        return values[position]
+    }
+
+    public func string(_ name: String) -> String? { self[name].stringValue }
+    public func int(_ name: String) -> Int64? { self[name].intValue }
+    public func double(_ name: String) -> Double? { self[name].doubleValue }
+    public func bool(_ name: String) -> Bool? { self[name].boolValue }
+    public func date(_ name: String) -> Date? { self[name].dateValue }
+    public func uuid(_ name: String) -> UUID? { self[name].uuidValue }
+}
+
+extension SQLValue {
+    public var stringValue: String? {
+        switch self {
         case .text(let value), .json(let value), .day(let value): value
         case .int(let value): String(value)
         case .uuid(let value): value.lowercased
@@ -48,18 +63,18 @@ public struct SQLRow: Sendable {
         }
     }
 
-    public func int(_ name: String) -> Int64? {
-        switch self[name] {
+    public var intValue: Int64? {
+        switch self {
         case .int(let value): value
-        case .double(let value): Int64(value)
+        case .double(let value): Int64(exactly: value.rounded(.towardZero))
         case .text(let value): Int64(value)
         case .bool(let value): value ? 1 : 0
         default: nil
         }
     }
 
-    public func double(_ name: String) -> Double? {
-        switch self[name] {
+    public var doubleValue: Double? {
+        switch self {
         case .double(let value): value
         case .int(let value): Double(value)
         case .text(let value): Double(value)
@@ -67,26 +82,26 @@ public struct SQLRow: Sendable {
         }
     }
 
-    public func bool(_ name: String) -> Bool? {
-        switch self[name] {
+    public var boolValue: Bool? {
+        switch self {
         case .bool(let value): value
         case .int(let value): value != 0
         default: nil
         }
     }
 
-    public func uuid(_ name: String) -> UUID? {
-        switch self[name] {
-        case .uuid(let value): value
-        case .text(let value): UUID(uuidString: value)
+    public var dateValue: Date? {
+        switch self {
+        case .timestamp(let value): value
+        case .text(let value): Timestamps.parse(value)
         default: nil
         }
     }
 
-    public func date(_ name: String) -> Date? {
-        switch self[name] {
-        case .timestamp(let value): value
-        case .text(let value): Timestamps.parse(value)
+    public var uuidValue: UUID? {
+        switch self {
+        case .uuid(let value): value
+        case .text(let value): UUID.parse(value)
         default: nil
         }
     }
@@ -96,6 +111,8 @@ public struct SQLRow: Sendable {
 public final class SQLColumns: Sendable {
     public let names: [String]
     let index: [String: Int]
+
+    public func position(of name: String) -> Int? { index[name] }
 
     public init(_ names: [String]) {
         self.names = names
