@@ -42,7 +42,9 @@ struct DatabaseOptions: ParsableArguments {
 
     static func describe(_ error: StorageError) -> String {
         switch error {
-        case .invalidURL(let message), .unreachable(let message), .migrationFailed(let message), .uniqueViolation(let message): message
+        case .invalidURL(let message), .unreachable(let message), .migrationFailed(let message), .uniqueViolation(let message),
+            .queryFailed(let message):
+            message
         }
     }
 }

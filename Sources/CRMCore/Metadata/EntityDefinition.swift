@@ -52,9 +52,6 @@ public struct EntityDefinition: Sendable, Hashable {
     /// Every field a record of this entity shows: standard ones first.
     public var allFields: [FieldDefinition] { StandardFields.all + fields }
 
-    public var searchableFields: [FieldDefinition] {
-        fields.filter { $0.isSearchable || $0.type == .phone || $0.type == .email }
-    }
 }
 
 /// The standard fields every record carries.

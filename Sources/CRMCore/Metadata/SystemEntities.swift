@@ -7,19 +7,18 @@ public enum SystemEntities {
         label: LocalizedText(en: "User", ru: "Пользователь", bg: "Потребител"),
         pluralLabel: LocalizedText(en: "Users", ru: "Пользователи", bg: "Потребители"),
         fields: [
-            FieldDefinition(name: "email", type: .email, label: LocalizedText(en: "E-mail", ru: "E-mail", bg: "Имейл"), isRequired: true),
-            FieldDefinition(name: "name", type: .text, label: LocalizedText(en: "Name", ru: "Имя", bg: "Име"), isRequired: true),
-            FieldDefinition(
-                name: "is_admin", type: .boolean, label: LocalizedText(en: "Administrator", ru: "Администратор", bg: "Администратор")),
-            FieldDefinition(
-                name: "language", type: .choice, label: LocalizedText(en: "Language", ru: "Язык", bg: "Език"),
+            BuiltinEntities.field("email", .email, "E-mail", "E-mail", "Имейл", required: true),
+            BuiltinEntities.field("name", .text, "Name", "Имя", "Име", required: true),
+            BuiltinEntities.field("is_admin", .boolean, "Administrator", "Администратор", "Администратор"),
+            BuiltinEntities.field(
+                "language", .choice, "Language", "Язык", "Език",
                 options: [
                     ChoiceOption("en", "English", ru: "Английский", bg: "Английски"),
                     ChoiceOption("ru", "Russian", ru: "Русский", bg: "Руски"),
                     ChoiceOption("bg", "Bulgarian", ru: "Болгарский", bg: "Български"),
                 ]),
-            FieldDefinition(name: "time_zone", type: .text, label: LocalizedText(en: "Time zone", ru: "Часовой пояс", bg: "Часова зона")),
-            FieldDefinition(name: "is_active", type: .boolean, label: LocalizedText(en: "Active", ru: "Активен", bg: "Активен")),
+            BuiltinEntities.field("time_zone", .text, "Time zone", "Часовой пояс", "Часова зона"),
+            BuiltinEntities.field("is_active", .boolean, "Active", "Активен", "Активен"),
         ],
         titleFields: ["name"])
 
@@ -28,8 +27,8 @@ public enum SystemEntities {
         label: LocalizedText(en: "Workspace", ru: "Рабочее пространство", bg: "Работно пространство"),
         pluralLabel: LocalizedText(en: "Workspaces", ru: "Рабочие пространства", bg: "Работни пространства"),
         fields: [
-            FieldDefinition(name: "slug", type: .text, label: LocalizedText(en: "Short name", ru: "Код", bg: "Код"), isRequired: true),
-            FieldDefinition(name: "name", type: .text, label: LocalizedText(en: "Name", ru: "Название", bg: "Име"), isRequired: true),
+            BuiltinEntities.field("slug", .text, "Short name", "Код", "Код", required: true),
+            BuiltinEntities.field("name", .text, "Name", "Название", "Име", required: true),
         ],
         titleFields: ["name"])
 }

@@ -20,9 +20,8 @@ public enum Timestamps {
         let hour = Int(secondOfDay / 3600)
         let minute = Int(secondOfDay % 3600 / 60)
         let second = Int(secondOfDay % 60)
-        guard (0...9999).contains(year) else {
-            return "\(year)-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millis, 3))Z"
-        }
+        // Four-digit years only (all the API accepts); anything else takes the slow general path.
+        guard (0...9999).contains(year) else { return date.formatted(.iso8601) }
         return String(unsafeUninitializedCapacity: 24) { buffer in
             func put(_ value: Int, _ width: Int, at start: Int) {
                 var value = value
@@ -92,10 +91,5 @@ public enum Timestamps {
         let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (Int(year), Int(month), Int(day))
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 }

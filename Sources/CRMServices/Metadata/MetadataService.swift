@@ -36,10 +36,6 @@ public final class MetadataService: Sendable {
         return entity
     }
 
-    public func entity(named name: String, scope: AccessScope) async throws -> EntityDefinition? {
-        try await entities(scope: scope).values.first { $0.name == name }
-    }
-
     func invalidate(_ workspaceID: UUID) {
         cache.withLock { $0[workspaceID] = nil }
     }

@@ -13,7 +13,7 @@ public struct RecordService: Sendable {
         self.metadata = metadata
     }
 
-    public func create(_ body: JSONValue, entity pluralName: String, scope: AccessScope) async throws -> Record {
+    public func create(_ body: JSONValue, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {
         let entity = try await metadata.entity(pluralName, scope: scope)
         var input = try RecordInput.validate(body, for: entity, mode: .create).get()
         let ownerID = try takeUUID("owner_id", from: &input) ?? scope.userID
@@ -22,7 +22,7 @@ public struct RecordService: Sendable {
         let now = Timestamps.now()
         let id = UUIDv7.make(at: now)
         let values = input
-        return try await database.write(workspace: scope.workspaceID) { connection in
+        let record = try await database.write(workspace: scope.workspaceID) { connection in
             let number = try await RecordStore.nextNumber(entity: entity, scope: scope, on: connection)
             let record = Record(
                 entity: entity.name, id: id, number: number, ownerID: ownerID, tags: tags, createdAt: now, createdBy: scope.userID,
@@ -35,20 +35,21 @@ public struct RecordService: Sendable {
             try await SearchIndexing.index(record, entity: entity, scope: scope, on: connection)
             return record
         }
+        return EntityRecord(record: record, entity: entity)
     }
 
-    public func get(id: UUID, entity pluralName: String, scope: AccessScope) async throws -> Record {
+    public func get(id: UUID, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {
         let entity = try await metadata.entity(pluralName, scope: scope)
         let record = try await database.read(workspace: scope.workspaceID) { connection in
             try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection)
         }
         guard let record else { throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased) }
-        return record
+        return EntityRecord(record: record, entity: entity)
     }
 
     /// Applies a partial update. `expectedVersion` (from If-Match) must equal the stored version.
     public func update(_ body: JSONValue, id: UUID, expectedVersion: Int64?, entity pluralName: String, scope: AccessScope)
-        async throws -> Record
+        async throws -> EntityRecord
     {
         let entity = try await metadata.entity(pluralName, scope: scope)
         var input = try RecordInput.validate(body, for: entity, mode: .update).get()
@@ -59,7 +60,7 @@ public struct RecordService: Sendable {
         try await checkReferences(input, ownerID: ownerChange ?? nil, entity: entity, scope: scope)
         let now = Timestamps.now()
         let values = input
-        return try await database.write(workspace: scope.workspaceID) { connection in
+        let updated = try await database.write(workspace: scope.workspaceID) { connection in
             guard let current = try await RecordStore.fetch(id: id, entity: entity, scope: scope, forUpdate: true, on: connection)
             else { throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased) }
             if let expectedVersion, expectedVersion != current.version {
@@ -82,6 +83,7 @@ public struct RecordService: Sendable {
             try await SearchIndexing.index(updated, entity: entity, scope: scope, on: connection)
             return updated
         }
+        return EntityRecord(record: updated, entity: entity)
     }
 
     /// Moves a record to the trash.
@@ -100,10 +102,10 @@ public struct RecordService: Sendable {
     }
 
     /// Brings a record back from the trash.
-    public func restore(id: UUID, entity pluralName: String, scope: AccessScope) async throws -> Record {
+    public func restore(id: UUID, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {
         let entity = try await metadata.entity(pluralName, scope: scope)
         let now = Timestamps.now()
-        return try await database.write(workspace: scope.workspaceID) { connection in
+        let record = try await database.write(workspace: scope.workspaceID) { connection in
             guard try await RecordStore.restore(id: id, entity: entity, scope: scope, on: connection),
                 let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection)
             else { throw CRMError.recordNotFound(entity: "trash/\(pluralName)", id: id.lowercased) }
@@ -113,6 +115,7 @@ public struct RecordService: Sendable {
             try await SearchIndexing.index(record, entity: entity, scope: scope, on: connection)
             return record
         }
+        return EntityRecord(record: record, entity: entity)
     }
 
     public struct Page: Sendable {

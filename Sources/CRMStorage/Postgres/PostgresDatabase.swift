@@ -173,7 +173,7 @@ struct PostgresSession: DatabaseConnection {
             if error.code == .connectionError || error.code == .serverClosedConnection {
                 throw StorageError.unreachable("PostgreSQL is unreachable: \(error.code)")
             }
-            throw StorageError.migrationFailed(
+            throw StorageError.queryFailed(
                 "PostgreSQL error \(error.serverInfo?[.sqlState] ?? "?"): \(error.serverInfo?[.message] ?? "\(error.code)") in \(sql.prefix(300))"
             )
         }

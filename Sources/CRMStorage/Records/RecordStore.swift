@@ -217,8 +217,9 @@ extension RecordStore {
     public static func trashed(entity: EntityDefinition, scope: AccessScope, limit: Int, on connection: any DatabaseConnection)
         async throws -> [Record]
     {
-        try await connection.query(
-            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT \(raw: String(limit))"
-        ).map { decode($0, entity: entity) }
+        decode(
+            try await connection.query(
+                "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT \(raw: String(limit))"
+            ), entity: entity)
     }
 }

@@ -42,4 +42,6 @@ public enum StorageError: Error, Sendable, Equatable {
     case unreachable(String)
     case invalidURL(String)
     case migrationFailed(String)
+    /// A statement the database refused for a reason that is not the client's (a server bug).
+    case queryFailed(String)
 }

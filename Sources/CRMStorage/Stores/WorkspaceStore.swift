@@ -16,14 +16,6 @@ public enum WorkspaceStore {
         try await connection.first("SELECT * FROM workspaces WHERE slug = \(.text(slug))").map(decode)
     }
 
-    public static func find(id: UUID, on connection: any DatabaseConnection) async throws -> Workspace? {
-        try await connection.first("SELECT * FROM workspaces WHERE workspace_id = \(.uuid(id))").map(decode)
-    }
-
-    public static func all(on connection: any DatabaseConnection) async throws -> [Workspace] {
-        try await connection.query("SELECT * FROM workspaces ORDER BY created_at").map(decode)
-    }
-
     public static func create(slug: String, name: String, on connection: any DatabaseConnection) async throws -> Workspace {
         let workspace = Workspace(id: UUIDv7.make(), slug: slug, name: name, createdAt: Timestamps.now())
         try await connection.execute(

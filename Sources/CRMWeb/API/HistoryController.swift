@@ -64,10 +64,9 @@ struct HistoryController {
     @Sendable func restore(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
-        let definition = try await services.metadata.entity(entity, scope: scope)
         let id = try APIResponse.uuid(context.parameters.get("id"), entity: entity)
         let record = try await services.records.restore(id: id, entity: entity, scope: scope)
-        return APIResponse.json(record.json(in: definition), headers: [.eTag: "\"\(record.version)\""])
+        return APIResponse.json(record.json, headers: [.eTag: "\"\(record.version)\""])
     }
 
     static func limit(_ text: String?) throws -> Int {

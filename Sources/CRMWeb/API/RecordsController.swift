@@ -29,32 +29,29 @@ struct RecordsController {
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
-        let definition = try await services.metadata.entity(entity, scope: scope)
         let record = try await services.records.create(try await APIResponse.body(request, context: context), entity: entity, scope: scope)
         var headers = HTTPFields()
         headers[.location] = "/api/v1/\(entity)/\(record.id.lowercased)"
         headers[.eTag] = "\"\(record.version)\""
-        return APIResponse.json(record.json(in: definition), status: .created, headers: headers)
+        return APIResponse.json(record.json, status: .created, headers: headers)
     }
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
-        let definition = try await services.metadata.entity(entity, scope: scope)
         let id = try APIResponse.uuid(context.parameters.get("id"), entity: entity)
         let record = try await services.records.get(id: id, entity: entity, scope: scope)
-        return APIResponse.json(record.json(in: definition), headers: [.eTag: "\"\(record.version)\""])
+        return APIResponse.json(record.json, headers: [.eTag: "\"\(record.version)\""])
     }
 
     @Sendable func update(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
-        let definition = try await services.metadata.entity(entity, scope: scope)
         let id = try APIResponse.uuid(context.parameters.get("id"), entity: entity)
         let expected = try Self.expectedVersion(request.headers[.ifMatch])
         let body = try await APIResponse.body(request, context: context)
         let record = try await services.records.update(body, id: id, expectedVersion: expected, entity: entity, scope: scope)
-        return APIResponse.json(record.json(in: definition), headers: [.eTag: "\"\(record.version)\""])
+        return APIResponse.json(record.json, headers: [.eTag: "\"\(record.version)\""])
     }
 
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
