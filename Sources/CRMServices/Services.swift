@@ -11,6 +11,8 @@ public struct Services: Sendable {
     public let search: SearchService
     public let history: HistoryService
     public let jobs: JobRunner
+    public let conversion: LeadConversionService
+    public let merges: MergeService
 
     public init(database: any Database, logger: Logger) {
         self.database = database
@@ -22,6 +24,8 @@ public struct Services: Sendable {
         self.search = SearchService(database: database, metadata: metadata)
         self.history = HistoryService(database: database, metadata: metadata)
         self.jobs = JobRunner(database: database, metadata: metadata, logger: logger)
+        self.conversion = LeadConversionService(records: records)
+        self.merges = MergeService(records: records)
     }
 
     /// Opens and migrates the database, and makes sure the default workspace exists.

@@ -1,7 +1,7 @@
 /// The entities Clientele ships with. Their columns are created by numbered migrations; this
 /// file describes them to validation, queries, the API and the OpenAPI document.
 public enum BuiltinEntities {
-    public static let all: [EntityDefinition] = [lead, contact, company, deal, note]
+    public static let all: [EntityDefinition] = [lead, contact, company, deal, note, activity, bankAccount]
 
     public static let byPluralName: [String: EntityDefinition] = Dictionary(
         uniqueKeysWithValues: all.map { ($0.pluralName, $0) })
@@ -9,11 +9,16 @@ public enum BuiltinEntities {
 
     static func field(
         _ name: String, _ type: FieldType, _ en: String, _ ru: String, _ bg: String, required: Bool = false,
-        options: [ChoiceOption] = [], reference: String? = nil, searchable: Bool = false
+        options: [ChoiceOption] = [], reference: String? = nil, searchable: Bool = false, system: Bool = false
     ) -> FieldDefinition {
         FieldDefinition(
-            name: name, type: type, label: LocalizedText(en: en, ru: ru, bg: bg), isRequired: required, options: options,
-            referenceEntity: reference, isSearchable: searchable)
+            name: name, type: type, label: LocalizedText(en: en, ru: ru, bg: bg), isRequired: required, isSystem: system,
+            options: options, referenceEntity: reference, isSearchable: searchable)
+    }
+
+    /// "Converted from lead": set by lead conversion, never by clients.
+    static func convertedFromLead() -> FieldDefinition {
+        field("lead_id", .reference, "Converted from lead", "Из лида", "От потенциален клиент", reference: "lead", system: true)
     }
 
     static let sources: [ChoiceOption] = [
@@ -62,6 +67,7 @@ public enum BuiltinEntities {
             field("phone", .phone, "Phone", "Телефон", "Телефон"),
             field("mobile", .phone, "Mobile", "Мобильный", "Мобилен"),
             field("email", .email, "E-mail", "E-mail", "Имейл"),
+            field("email_other", .email, "Other e-mail", "Другой e-mail", "Друг имейл"),
             field("website", .url, "Website", "Сайт", "Уебсайт"),
             field("source", .choice, "Source", "Источник", "Източник", options: sources),
             field(
@@ -81,6 +87,17 @@ public enum BuiltinEntities {
             field("city", .text, "City", "Город", "Град", searchable: true),
             field("country", .text, "Country", "Страна", "Държава"),
             field("description", .longText, "Description", "Описание", "Описание"),
+            field("junk_reason", .choice, "Junk reason", "Причина некачественности", "Причина за отхвърляне", options: junkReasons),
+            field("converted_at", .datetime, "Converted", "Сконвертирован", "Конвертиран", system: true),
+            field(
+                "converted_contact_id", .reference, "Converted to contact", "Контакт из лида", "Контакт от конверсията",
+                reference: "contact", system: true),
+            field(
+                "converted_company_id", .reference, "Converted to company", "Компания из лида", "Фирма от конверсията",
+                reference: "company", system: true),
+            field(
+                "converted_deal_id", .reference, "Converted to deal", "Сделка из лида", "Сделка от конверсията", reference: "deal",
+                system: true),
         ],
         titleFields: ["first_name", "last_name", "company_name"])
 
@@ -107,6 +124,16 @@ public enum BuiltinEntities {
             field("address", .address, "Address", "Адрес", "Адрес"),
             field("description", .longText, "Description", "Описание", "Описание"),
             field("do_not_mail", .boolean, "Do not mail", "Не отправлять письма", "Без писма"),
+            field("type", .choice, "Type", "Тип", "Тип", options: contactTypes),
+            field("assistant", .text, "Assistant", "Ассистент", "Асистент"),
+            field("assistant_phone", .phone, "Assistant phone", "Телефон ассистента", "Телефон на асистента"),
+            field("reports_to_id", .reference, "Reports to", "Руководитель", "Подчинен на", reference: "contact"),
+            field("telegram", .text, "Telegram", "Telegram", "Telegram"),
+            field("whatsapp", .phone, "WhatsApp", "WhatsApp", "WhatsApp"),
+            field("vk", .url, "VK profile", "ВКонтакте", "VK профил"),
+            field("linkedin", .url, "LinkedIn profile", "LinkedIn", "LinkedIn профил"),
+            field("photo_url", .url, "Photo", "Фото", "Снимка"),
+            convertedFromLead(),
         ],
         titleFields: ["first_name", "last_name"])
 
@@ -141,6 +168,11 @@ public enum BuiltinEntities {
             field("rating", .choice, "Rating", "Рейтинг", "Рейтинг", options: ratings),
             field("do_not_mail", .boolean, "Do not mail", "Не отправлять письма", "Без писма"),
             field("description", .longText, "Description", "Описание", "Описание"),
+            field("phone_other", .phone, "Other phone", "Другой телефон", "Друг телефон"),
+            field("email_other", .email, "Other e-mail", "Другой e-mail", "Друг имейл"),
+            field("telegram", .text, "Telegram", "Telegram", "Telegram"),
+            field("vk", .url, "VK page", "ВКонтакте", "VK страница"),
+            convertedFromLead(),
         ],
         titleFields: ["name"])
 
@@ -153,17 +185,8 @@ public enum BuiltinEntities {
             field("company_id", .reference, "Company", "Компания", "Фирма", reference: "company"),
             field("contact_id", .reference, "Contact", "Контакт", "Контакт", reference: "contact"),
             field("amount", .money, "Amount", "Сумма", "Сума"),
-            field(
-                "stage", .choice, "Stage", "Стадия", "Етап",
-                options: [
-                    ChoiceOption("open", "Open", ru: "Новая", bg: "Нова"),
-                    ChoiceOption("qualification", "Qualification", ru: "Квалификация", bg: "Квалификация"),
-                    ChoiceOption("proposal", "Proposal", ru: "Предложение", bg: "Предложение"),
-                    ChoiceOption("negotiation", "Negotiation", ru: "Переговоры", bg: "Преговори"),
-                    ChoiceOption("documents", "Documents", ru: "Документы", bg: "Документи"),
-                    ChoiceOption("won", "Won", ru: "Успешно", bg: "Спечелена"),
-                    ChoiceOption("lost", "Lost", ru: "Провалена", bg: "Загубена"),
-                ]),
+            // Validated against the deal's pipeline (`GET /api/v1/pipelines` lists the stages).
+            field("stage", .text, "Stage", "Стадия", "Етап"),
             field("probability", .percent, "Probability", "Вероятность", "Вероятност"),
             field("expected_close_date", .date, "Expected close", "Ожидаемая дата закрытия", "Очаквано приключване"),
             field("source", .choice, "Source", "Источник", "Източник", options: sources),
@@ -175,6 +198,11 @@ public enum BuiltinEntities {
                     ChoiceOption("high", "High", ru: "Высокий", bg: "Висок"),
                 ]),
             field("description", .longText, "Description", "Описание", "Описание"),
+            field("pipeline_id", .uuid, "Pipeline", "Воронка", "Фуния"),
+            field("loss_reason", .choice, "Loss reason", "Причина проигрыша", "Причина за загуба", options: lossReasons),
+            field("closed_on", .date, "Won/lost date", "Дата закрытия", "Дата на приключване"),
+            field("stage_entered_at", .datetime, "In stage since", "На стадии с", "В етапа от", system: true),
+            convertedFromLead(),
         ],
         titleFields: ["title"])
 
@@ -185,15 +213,14 @@ public enum BuiltinEntities {
         fields: [
             field("subject", .text, "Subject", "Тема", "Тема", searchable: true),
             field("body", .longText, "Text", "Текст", "Текст", required: true),
-            field(
-                "parent_type", .choice, "Related to", "Относится к", "Свързана с",
-                options: [
-                    ChoiceOption("lead", "Lead", ru: "Лид", bg: "Потенциален клиент"),
-                    ChoiceOption("contact", "Contact", ru: "Контакт", bg: "Контакт"),
-                    ChoiceOption("company", "Company", ru: "Компания", bg: "Фирма"),
-                    ChoiceOption("deal", "Deal", ru: "Сделка", bg: "Сделка"),
-                ]),
+            field("parent_type", .choice, "Related to", "Относится к", "Свързана с", options: parentTypes),
             field("parent_id", .reference, "Related record", "Связанная запись", "Свързан запис"),
+            field(
+                "kind", .choice, "Kind", "Вид", "Вид",
+                options: [
+                    ChoiceOption("note", "Note", ru: "Заметка", bg: "Бележка"),
+                    ChoiceOption("comment", "Comment", ru: "Комментарий", bg: "Коментар"),
+                ]),
         ],
         titleFields: ["subject"])
 }

@@ -21,6 +21,11 @@ public enum FieldType: String, Sendable, Hashable, Codable, CaseIterable {
     case tags
     case address
     case uuid
+    /// A repeat rule of tasks and meetings (`RepeatRule`).
+    case recurrence
+
+    /// Types only built-in fields use; custom fields cannot be defined with them.
+    public static let builtinOnly: Set<FieldType> = [.uuid, .recurrence]
 
     /// Filter operators a list query may use on a field of this type.
     public var filterOperators: [FilterOperator] {
@@ -37,6 +42,8 @@ public enum FieldType: String, Sendable, Hashable, Codable, CaseIterable {
             [.eq, .in, .nin, .contains, .empty, .notEmpty]
         case .address:
             [.contains, .empty, .notEmpty]
+        case .recurrence:
+            [.empty, .notEmpty]
         }
     }
 
@@ -46,7 +53,7 @@ public enum FieldType: String, Sendable, Hashable, Codable, CaseIterable {
         case .text, .email, .phone, .url, .integer, .decimal, .money, .percent, .boolean, .date, .datetime, .choice,
             .reference, .user, .uuid:
             true
-        case .longText, .multiChoice, .tags, .address:
+        case .longText, .multiChoice, .tags, .address, .recurrence:
             false
         }
     }

@@ -120,7 +120,7 @@ public enum ListQueryParser {
         lenient.isRequired = false
         lenient.maxLength = 1000
         switch field.type {
-        case .text, .longText, .email, .phone, .url, .address:
+        case .text, .longText, .email, .phone, .url, .address, .recurrence:
             return raw.isEmpty ? .failure(field.issue("empty", "filter value must not be empty")) : .success(.text(raw))
         case .multiChoice, .tags:
             return raw.isEmpty ? .failure(field.issue("empty", "filter value must not be empty")) : .success(.text(raw))

@@ -55,6 +55,14 @@ extension FieldDefinition {
             return .success(.uuid(id))
         case .address:
             return decodeAddress(json)
+        case .recurrence:
+            switch RepeatRule.parse(json, field: name) {
+            case .success(let rule): return .success(.recurrence(rule))
+            case .failure(let issues):
+                let first = issues.first ?? issue("invalid", "is not a valid repeat rule")
+                return .failure(
+                    ValidationIssue(field: name, code: first.code, message: issues.map(\.message).joined(separator: "; ")))
+            }
         }
     }
 
@@ -69,7 +77,7 @@ extension FieldDefinition {
         }
     }
 
-    static func decimal(from json: JSONValue) -> Decimal? {
+    public static func decimal(from json: JSONValue) -> Decimal? {
         switch json {
         case .int(let value): return Decimal(value)
         case .decimal(let value): return value
@@ -203,6 +211,7 @@ extension FieldValue {
         case .uuid(let value): .string(value.lowercased)
         case .address(let address):
             .object(JSONObject(Address.keys.compactMap { key in address.parts[key].map { (key, .string($0)) } }))
+        case .recurrence(let rule): rule.json
         }
     }
 
@@ -219,6 +228,7 @@ extension FieldValue {
         case .list(let values): values.joined(separator: ", ")
         case .uuid(let value): value.lowercased
         case .address(let address): address.singleLine
+        case .recurrence(let rule): rule.json.serializedString()
         }
     }
 }

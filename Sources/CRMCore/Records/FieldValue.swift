@@ -15,6 +15,7 @@ public enum FieldValue: Sendable, Hashable {
     case list([String])
     case uuid(UUID)
     case address(Address)
+    case recurrence(RepeatRule)
 
     public var isNull: Bool {
         if case .null = self { return true }

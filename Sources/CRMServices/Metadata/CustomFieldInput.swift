@@ -29,13 +29,13 @@ enum CustomFieldInput {
         }
         var type = existing?.type ?? .text
         if existing == nil {
-            if let raw = object["type"]?.stringValue, let parsed = FieldType(rawValue: raw), parsed != .uuid {
+            if let raw = object["type"]?.stringValue, let parsed = FieldType(rawValue: raw), !FieldType.builtinOnly.contains(parsed) {
                 type = parsed
             } else {
                 issues.append(
                     ValidationIssue(
                         field: "type", code: "choice",
-                        message: "type must be one of: \(FieldType.allCases.filter { $0 != .uuid }.map(\.rawValue).joined(separator: ", "))"
+                        message: "type must be one of: \(FieldType.allCases.filter { !FieldType.builtinOnly.contains($0) }.map(\.rawValue).joined(separator: ", "))"
                     ))
             }
         } else if let raw = object["type"]?.stringValue, raw != type.rawValue {

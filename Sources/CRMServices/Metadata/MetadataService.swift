@@ -18,12 +18,18 @@ public final class MetadataService: Sendable {
         if let cached = cache.withLock({ $0[scope.workspaceID] }), Date().timeIntervalSince(cached.loaded) < Self.cacheLifetime {
             return cached.entities
         }
-        let custom = try await database.read(workspace: scope.workspaceID) { connection in
-            try await CustomFieldStore.all(scope: scope, on: connection)
+        let (custom, options) = try await database.read(workspace: scope.workspaceID) { connection in
+            (try await CustomFieldStore.all(scope: scope, on: connection), try await FieldOptionStore.all(scope: scope, on: connection))
         }
         var result: [String: EntityDefinition] = [:]
         for var entity in BuiltinEntities.all {
             for field in custom[entity.name] ?? [] { entity.append(field) }
+            for (name, list) in options[entity.name] ?? [:] {
+                guard var field = entity.field(named: name), !field.isCustom, field.type == .choice || field.type == .multiChoice
+                else { continue }
+                field.options = list
+                entity.append(field)
+            }
             result[entity.pluralName] = entity
         }
         cache.withLock { $0[scope.workspaceID] = (Date(), result) }

@@ -13,7 +13,7 @@ public struct Migration: Sendable {
     /// Every migration, in order.
     public static let all: [Migration] = [
         Migration0001System.migration, Migration0002Entities.migration, Migration0003ListAndSearchIndexes.migration,
-        Migration0004SearchScope.migration,
+        Migration0004SearchScope.migration, Migration0005SalesCore.migration,
     ]
 }
 
@@ -83,5 +83,18 @@ enum Schema {
     static func sortIndex(_ table: String, _ column: String, _ dialect: SQLDialect) -> String {
         let nulls = dialect == .postgres ? " NULLS FIRST" : ""
         return "CREATE INDEX \(table)_\(column) ON \(table) (workspace_id, \(column)\(nulls), id) WHERE deleted_at IS NULL"
+    }
+
+    /// Queues a one-off `search.reindex` job for every workspace (after the index terms change).
+    static func reindexAllWorkspaces(key: String, _ dialect: SQLDialect) -> String {
+        let newID =
+            dialect == .postgres
+            ? "gen_random_uuid()"
+            : "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+        let now = dialect == .postgres ? "now()" : "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+        return """
+            INSERT INTO jobs (workspace_id, id, kind, job_key, run_at, created_at)
+            SELECT workspace_id, \(newID), 'search.reindex', '\(key)', \(now), \(now) FROM workspaces
+            """
     }
 }

@@ -15,16 +15,7 @@ enum Migration0004SearchScope {
                 """,
             ]
         }
-        let newID =
-            dialect == .postgres
-            ? "gen_random_uuid()"
-            : "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
-        let now = dialect == .postgres ? "now()" : "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-        statements.append(
-            """
-            INSERT INTO jobs (workspace_id, id, kind, job_key, run_at, created_at)
-            SELECT workspace_id, \(newID), 'search.reindex', 'search.reindex.4', \(now), \(now) FROM workspaces
-            """)
+        statements.append(Schema.reindexAllWorkspaces(key: "search.reindex.4", dialect))
         return statements
     }
 }

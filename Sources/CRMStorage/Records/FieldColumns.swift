@@ -30,7 +30,7 @@ enum FieldColumns {
         case .datetime(let date): .timestamp(date)
         case .list(let items): .json(JSONValue.array(items.map { .string($0) }).serializedString())
         case .uuid(let id): .uuid(id)
-        case .address: .json(value.json.serializedString())
+        case .address, .recurrence: .json(value.json.serializedString())
         }
     }
 
@@ -72,6 +72,9 @@ enum FieldColumns {
         case (.multiChoice, .array(let items)), (.tags, .array(let items)): return .list(items.compactMap(\.stringValue))
         case (.reference, .string(let s)), (.user, .string(let s)), (.uuid, .string(let s)):
             return UUID(uuidString: s).map { .uuid($0) } ?? .null
+        case (.recurrence, .object):
+            if case .success(let rule) = RepeatRule.parse(json, field: field.name) { return .recurrence(rule) }
+            return .null
         case (.address, .object(let object)):
             var parts: [String: String] = [:]
             for (key, value) in object { parts[key] = value.stringValue }
@@ -98,7 +101,7 @@ enum FieldColumns {
             let strings = items.compactMap(\.stringValue)
             return strings.isEmpty ? .null : .list(strings)
         case .reference, .user, .uuid: return primary.uuidValue.map { .uuid($0) } ?? .null
-        case .address:
+        case .address, .recurrence:
             guard let text = primary.stringValue, let json = try? JSONValue.parse(text) else { return .null }
             return customValue(json, field: field)
         }

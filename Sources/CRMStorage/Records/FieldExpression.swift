@@ -23,7 +23,7 @@ struct FieldExpression {
             case .integer, .decimal, .percent: sql = "((custom->>'\(key)')::bigint)"
             case .money: sql = "((custom->'\(key)'->>'micros')::bigint)"
             case .boolean: sql = "((custom->>'\(key)')::boolean)"
-            case .multiChoice, .tags, .address: sql = "(custom->'\(key)')"
+            case .multiChoice, .tags, .address, .recurrence: sql = "(custom->'\(key)')"
             default: sql = "(custom->>'\(key)')"
             }
         }

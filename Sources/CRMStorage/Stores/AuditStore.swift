@@ -59,7 +59,10 @@ public enum AuditStore {
     {
         var conditions: [SQLFragment] = ["workspace_id = \(.uuid(scope.workspaceID))"]
         if let entity = filter.entity { conditions.append("entity = \(.text(entity))") }
-        if let recordID = filter.recordID { conditions.append("record_id = \(.uuid(recordID))") }
+        if let recordID = filter.recordID {
+            // A merge survivor also shows the history of the records merged into it.
+            conditions.append("(record_id = \(.uuid(recordID)) OR merged_into = \(.uuid(recordID)))")
+        }
         if let actorID = filter.actorID { conditions.append("actor_id = \(.uuid(actorID))") }
         if let action = filter.action { conditions.append("action = \(.text(action))") }
         if let from = filter.from { conditions.append("at >= \(.timestamp(from))") }
@@ -74,5 +77,19 @@ public enum AuditStore {
                 action: row.string("action") ?? "", actorID: row.uuid("actor_id"), at: row.date("at") ?? Date(),
                 title: row.string("title"), changes: (try? JSONValue.parse(row.string("changes") ?? "{}")) ?? .object(JSONObject()))
         }
+    }
+}
+
+extension AuditStore {
+    /// Shows the history of merged records under the survivor (`nil` moves it back).
+    public static func setMergedInto(
+        _ survivorID: UUID?, entity: String, recordIDs: [UUID], scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws {
+        guard !recordIDs.isEmpty else { return }
+        var sql: SQLFragment =
+            "UPDATE audit_log SET merged_into = \(.optional(survivorID)) WHERE workspace_id = \(.uuid(scope.workspaceID)) AND entity = \(.text(entity)) AND record_id IN ("
+        sql.append(SQLFragment.joined(recordIDs.map { "\(.uuid($0))" }, separator: ", "))
+        sql.append(")")
+        try await connection.execute(sql)
     }
 }

@@ -15,6 +15,16 @@ enum OpenAPIDocument {
                 ("type", "object"), ("additionalProperties", false),
                 ("properties", .object(JSONObject(Address.keys.map { ($0, ["type": ["string", "null"]]) }))),
             ]))
+        schemas["RepeatRule"] = [
+            "type": "object", "required": ["frequency"], "additionalProperties": false,
+            "properties": [
+                "frequency": ["enum": .array(RepeatRule.Frequency.allCases.map { .string($0.rawValue) })],
+                "interval": ["type": "integer", "minimum": 1, "maximum": 99],
+                "weekdays": ["type": "array", "items": ["enum": .array(RepeatRule.Weekday.allCases.map { .string($0.rawValue) })]],
+                "until": ["type": "string", "format": "date"], "count": ["type": "integer", "minimum": 1, "maximum": 1000],
+                "never_ends": ["type": "boolean"],
+            ],
+        ]
         for entity in entities {
             let name = typeName(entity)
             schemas[name] = recordSchema(entity)
@@ -103,6 +113,7 @@ enum OpenAPIDocument {
         case .tags: return typed("array", [description, ("items", ["type": "string"])])
         case .reference, .user, .uuid: return typed("string", [description, ("format", "uuid")])
         case .address: return nullable ? ["oneOf": [ref("Address"), ["type": "null"]]] : ref("Address")
+        case .recurrence: return nullable ? ["oneOf": [ref("RepeatRule"), ["type": "null"]]] : ref("RepeatRule")
         }
     }
 

@@ -1,0 +1,110 @@
+import CRMCore
+import Foundation
+
+/// A link between two records: a contact's membership in a company, a deal's contact with a
+/// role, a meeting's participant.
+public struct RecordLink: Sendable, Hashable {
+    public var id: UUID
+    public var kind: String
+    public var fromID: UUID
+    public var toEntity: String
+    public var toID: UUID
+    public var role: String?
+    public var title: String?
+    public var isPrimary: Bool
+    public var createdAt: Date
+    public var createdBy: UUID?
+
+    public init(
+        id: UUID, kind: String, fromID: UUID, toEntity: String, toID: UUID, role: String?, title: String?, isPrimary: Bool,
+        createdAt: Date, createdBy: UUID?
+    ) {
+        self.id = id
+        self.kind = kind
+        self.fromID = fromID
+        self.toEntity = toEntity
+        self.toID = toID
+        self.role = role
+        self.title = title
+        self.isPrimary = isPrimary
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
+}
+
+public enum LinkStore {
+    /// Adds a link, or updates role/title/primary of the existing one. Returns the stored link.
+    @discardableResult
+    public static func upsert(_ link: RecordLink, scope: AccessScope, on connection: any DatabaseConnection) async throws -> RecordLink {
+        if link.isPrimary {
+            try await connection.execute(
+                "UPDATE record_links SET is_primary = \(.bool(false)) WHERE workspace_id = \(.uuid(scope.workspaceID)) AND kind = \(.text(link.kind)) AND from_id = \(.uuid(link.fromID))"
+            )
+        }
+        let row = try await connection.first(
+            """
+            INSERT INTO record_links (workspace_id, id, kind, from_id, to_entity, to_id, role, title, is_primary, created_at, created_by)
+            VALUES (\(.uuid(scope.workspaceID)), \(.uuid(link.id)), \(.text(link.kind)), \(.uuid(link.fromID)), \(.text(link.toEntity)),
+              \(.uuid(link.toID)), \(.optional(link.role)), \(.optional(link.title)), \(.bool(link.isPrimary)), \(.timestamp(link.createdAt)),
+              \(.optional(link.createdBy)))
+            ON CONFLICT (workspace_id, kind, from_id, to_id) DO UPDATE SET role = excluded.role, title = excluded.title,
+              is_primary = excluded.is_primary
+            RETURNING *
+            """)
+        return row.map(decode) ?? link
+    }
+
+    public static func remove(kind: String, fromID: UUID, toID: UUID, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> Bool
+    {
+        try await !connection.query(
+            "DELETE FROM record_links WHERE workspace_id = \(.uuid(scope.workspaceID)) AND kind = \(.text(kind)) AND from_id = \(.uuid(fromID)) AND to_id = \(.uuid(toID)) RETURNING id"
+        ).isEmpty
+    }
+
+    public static func from(kind: String, fromID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws
+        -> [RecordLink]
+    {
+        try await connection.query(
+            "SELECT * FROM record_links WHERE workspace_id = \(.uuid(scope.workspaceID)) AND kind = \(.text(kind)) AND from_id = \(.uuid(fromID)) ORDER BY is_primary DESC, created_at, id"
+        ).map(decode)
+    }
+
+    public static func to(kind: String, toID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws
+        -> [RecordLink]
+    {
+        try await connection.query(
+            "SELECT * FROM record_links WHERE workspace_id = \(.uuid(scope.workspaceID)) AND kind = \(.text(kind)) AND to_id = \(.uuid(toID)) ORDER BY created_at, id"
+        ).map(decode)
+    }
+
+    /// Every link touching a record, either side (merges move them).
+    public static func touching(id: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> [RecordLink] {
+        try await connection.query(
+            "SELECT * FROM record_links WHERE workspace_id = \(.uuid(scope.workspaceID)) AND (from_id = \(.uuid(id)) OR to_id = \(.uuid(id)))"
+        ).map(decode)
+    }
+
+    public static func delete(id: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws {
+        try await connection.execute("DELETE FROM record_links WHERE workspace_id = \(.uuid(scope.workspaceID)) AND id = \(.uuid(id))")
+    }
+
+    public static func insertExact(_ link: RecordLink, scope: AccessScope, on connection: any DatabaseConnection) async throws {
+        try await connection.execute(
+            """
+            INSERT INTO record_links (workspace_id, id, kind, from_id, to_entity, to_id, role, title, is_primary, created_at, created_by)
+            VALUES (\(.uuid(scope.workspaceID)), \(.uuid(link.id)), \(.text(link.kind)), \(.uuid(link.fromID)), \(.text(link.toEntity)),
+              \(.uuid(link.toID)), \(.optional(link.role)), \(.optional(link.title)), \(.bool(link.isPrimary)), \(.timestamp(link.createdAt)),
+              \(.optional(link.createdBy)))
+            ON CONFLICT (workspace_id, kind, from_id, to_id) DO NOTHING
+            """)
+    }
+
+    static func decode(_ row: SQLRow) -> RecordLink {
+        RecordLink(
+            id: row.uuid("id") ?? UUID(), kind: row.string("kind") ?? "", fromID: row.uuid("from_id") ?? UUID(),
+            toEntity: row.string("to_entity") ?? "", toID: row.uuid("to_id") ?? UUID(), role: row.string("role"),
+            title: row.string("title"), isPrimary: row.bool("is_primary") ?? false, createdAt: row.date("created_at") ?? Date(),
+            createdBy: row.uuid("created_by"))
+    }
+}
