@@ -13,6 +13,13 @@ public struct Services: Sendable {
     public let jobs: JobRunner
     public let conversion: LeadConversionService
     public let merges: MergeService
+    public let pipelines: PipelineService
+    public let relations: RelationService
+    public let timeline: TimelineService
+    public let counters: CounterService
+    public let duplicates: DuplicateService
+    public let follows: FollowService
+    public let funnel: FunnelService
 
     public init(database: any Database, logger: Logger) {
         self.database = database
@@ -26,6 +33,14 @@ public struct Services: Sendable {
         self.jobs = JobRunner(database: database, metadata: metadata, logger: logger)
         self.conversion = LeadConversionService(records: records)
         self.merges = MergeService(records: records)
+        let pipelines = PipelineService(database: database, metadata: metadata)
+        self.pipelines = pipelines
+        self.relations = RelationService(records: records)
+        self.timeline = TimelineService(records: records)
+        self.counters = CounterService(database: database)
+        self.duplicates = DuplicateService(records: records)
+        self.follows = FollowService(records: records)
+        self.funnel = FunnelService(records: records, pipelines: pipelines)
     }
 
     /// Opens and migrates the database, and makes sure the default workspace exists.

@@ -26,6 +26,14 @@ struct NameMatchingTests {
         ["Стъпков", "Stapkov"],
         ["Жельо", "Zhelyo"],
         ["Müller", "Muller"],
+        ["Йордан", "Yordan", "Iordan", "Jordan"],
+        ["Ёлкин", "Yolkin", "Jolkin", "Iolkin"],
+        ["Григорьев", "Grigoriev", "Grigoryev", "Grigorjev", "Grigorev"],
+        ["Соловьёв", "Соловьев", "Соловьов", "Solovyov", "Soloviev", "Solovev"],
+        ["Вячеслав", "Vyacheslav", "Viacheslav", "Wjatscheslaw"],
+        ["Георгий", "Георги", "Georgiy", "Georgi"],
+        ["Микола", "Mykola", "Mikola"],
+        ["Ковальчук", "Kovalchuk", "Kowalczuk"],
     ]
 
     @Test(arguments: spellingsOfOneName)
@@ -146,6 +154,7 @@ struct NameMatchingTests {
 
     @Test func aMissingPatronymicHardlyMatters() {
         #expect(NameMatching.isLikelySame("Иван Петров", "Петров Иван Сергеевич"))
+        #expect(NameMatching.isLikelySame("Олена Коваленко", "Коваленко Олена Іванівна"))
         #expect(NameMatching.similarity("Иван Петров", "Петров Иван Сергеевич") < 1)
     }
 
@@ -187,5 +196,12 @@ struct NameMatchingTests {
         #expect(abs(NameMatching.jaroWinkler(Array("martha".utf8), Array("marhta".utf8)) - 0.961) < 0.001)
         #expect(abs(NameMatching.jaroWinkler(Array("dwayne".utf8), Array("duane".utf8)) - 0.84) < 0.001)
         #expect(NameMatching.jaroWinkler(Array("abc".utf8), Array("xyz".utf8)) == 0)
+    }
+
+    @Test func editDistanceCountsASwapOfNeighboursAsOneEdit() {
+        #expect(NameMatching.editDistance(Array("kitten".utf8), Array("sitting".utf8)) == 3)
+        #expect(NameMatching.editDistance(Array("ivan".utf8), Array("ivna".utf8)) == 1)
+        #expect(NameMatching.editDistance(Array("".utf8), Array("abc".utf8)) == 3)
+        #expect(NameMatching.editDistance(Array("olga".utf8), Array("oleg".utf8)) == 2)
     }
 }

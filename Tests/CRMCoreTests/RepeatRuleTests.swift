@@ -13,7 +13,8 @@ struct RepeatRuleTests {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let numbers = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).map { Int($0)! }
-        return calendar.date(from: DateComponents(year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4]))!
+        return calendar.date(
+            from: DateComponents(year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4]))!
     }
 
     /// The wall-clock time of an instant in a time zone, `YYYY-MM-DD HH:MM`.
@@ -157,6 +158,12 @@ struct RepeatRuleTests {
         #expect(dates[2].timeIntervalSince(dates[1]) == 24 * 3600)
     }
 
+    @Test func aWallClockTimeTheSpringSwitchSkipsMovesForwardByTheGap() throws {
+        // 03:30 does not exist in Sofia on 2026-03-29 (03:00 jumps to 04:00).
+        let days = try Self.occurrences(["frequency": "daily", "count": 3], from: "2026-03-28 03:30", Self.sofia)
+        #expect(days == ["2026-03-28 03:30", "2026-03-29 04:30", "2026-03-30 03:30"])
+    }
+
     @Test func firstOccurrenceIsStartItselfAndLaterOnesKeepItsMilliseconds() throws {
         let start = Self.instant("2026-01-01 09:00").addingTimeInterval(12.345)
         let dates = try Self.rule(["frequency": "daily", "count": 2]).occurrences(from: start, timeZone: Self.utc, limit: 5, notAfter: nil)
@@ -199,7 +206,8 @@ struct RepeatRuleTests {
     @Test func jsonIsTheDocumentedForm() {
         let rule = RepeatRule(frequency: .weekly, interval: 2, weekdays: [.mon, .thu], end: .until("2027-03-31"))
         #expect(rule.json.serializedString() == #"{"frequency":"weekly","interval":2,"weekdays":["mon","thu"],"until":"2027-03-31"}"#)
-        #expect(RepeatRule(frequency: .daily, end: .never).json.serializedString() == #"{"frequency":"daily","interval":1,"never_ends":true}"#)
+        #expect(
+            RepeatRule(frequency: .daily, end: .never).json.serializedString() == #"{"frequency":"daily","interval":1,"never_ends":true}"#)
     }
 
     static let refusals: [(JSONValue, [String])] = [

@@ -71,7 +71,7 @@ extension FieldDefinition {
     }
 
     /// NUL and other C0 controls have no place in CRM text (PostgreSQL refuses NUL outright).
-    static func hasControlCharacters(_ text: String, allowingLineBreaks: Bool = false) -> Bool {
+    public static func hasControlCharacters(_ text: String, allowingLineBreaks: Bool = false) -> Bool {
         text.unicodeScalars.contains { scalar in
             (scalar.value < 0x20 || scalar.value == 0x7F) && !(allowingLineBreaks && (scalar == "\n" || scalar == "\t" || scalar == "\r"))
         }

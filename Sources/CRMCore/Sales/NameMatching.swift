@@ -81,7 +81,7 @@ public enum NameMatching {
         var isPatronymic: Bool
     }
 
-    /// Pairs scoring below this count as unrelated words (Jaro-Winkler gives unrelated words 0.4 to 0.7).
+    /// Pairs scoring below this count as unrelated words, so near misses do not add up.
     static let wordFloor = 0.8
 
     static func comparableWords(_ name: String) -> [ComparableWord] {
@@ -103,7 +103,10 @@ public enum NameMatching {
             let (initial, word) = a.isInitial ? (a, b) : (b, a)
             return word.key.starts(with: initial.key) ? 0.8 : 0
         }
-        let score = jaroWinkler(a.key, b.key)
+        // Jaro-Winkler alone is generous to short words (Ольга/Олег 0.87); the edit ratio is strict
+        // with them and mild with one slip in a long word, so the mean serves both.
+        let distance = Double(editDistance(a.key, b.key))
+        let score = (jaroWinkler(a.key, b.key) + 1 - distance / Double(max(a.key.count, b.key.count))) / 2
         return score >= wordFloor ? score : 0
     }
 
@@ -111,6 +114,27 @@ public enum NameMatching {
     /// an extra patronymic when the other name has none counts very little (a name often omits it).
     static func unmatchedWeight(_ words: [ComparableWord], otherHasPatronymic: Bool) -> Double {
         words.reduce(0) { sum, word in sum + (word.isPatronymic && !otherHasPatronymic ? 0.1 : 0.5) }
+    }
+
+    /// Edits (insertion, deletion, substitution, swap of neighbours) from one word to the other: the
+    /// optimal string alignment form of the Damerau-Levenshtein distance.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var beforePrevious = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
+                }
+            }
+            (beforePrevious, previous, current) = (previous, current, beforePrevious)
+        }
+        return previous[b.count]
     }
 
     /// Jaro-Winkler similarity with the usual prefix scale 0.1 over at most four characters.
@@ -156,7 +180,8 @@ enum NameSkeleton {
     ]
 
     /// Spellings folded to one form, longest first: ICAO, GOST, Library of Congress, German, Polish
-    /// and French habits (`Schukin`, `Tschaikowski`, `Czajkowski`), Bulgarian `sht` for щ.
+    /// and French habits (`Schukin`, `Tschaikowski`, `Czajkowski`), Bulgarian `sht` for щ (so шт
+    /// reads as щ too: Штерн and Shtern still agree).
     static let spellings: [(String, [UInt8])] = [
         ("shch", [Q]), ("szcz", [Q]), ("tsch", [C]), ("sch", [Q]), ("sht", [Q]), ("tch", [C]), ("ch", [C]), ("cz", [C]),
         ("sh", [W]), ("sz", [W]), ("zh", [Z]), ("ts", [T]), ("tz", [T]), ("kh", ascii("h")), ("ph", ascii("f")),
@@ -169,6 +194,9 @@ enum NameSkeleton {
     static let W = UInt8(ascii: "W")
     static let Z = UInt8(ascii: "Z")
     static let T = UInt8(ascii: "T")
+    static let i = UInt8(ascii: "i")
+    static let e = UInt8(ascii: "e")
+    static let o = UInt8(ascii: "o")
     static let vowels: Set<UInt8> = Set("aeiou".utf8)
 
     static func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -176,27 +204,24 @@ enum NameSkeleton {
     static func units(_ word: String) -> [UInt8] {
         var units = tokens(latinLetters(word))
         // -off, -ff: the French and German way of writing -ов (Ivanoff).
-        if units.count > 3, units.suffix(2) == [102, 102] { units.replaceSubrange(units.count - 2..<units.count, with: ascii("v")) }
+        if units.count > 3, units.suffix(2) == ascii("ff") { units.replaceSubrange(units.count - 2..<units.count, with: ascii("v")) }
         units = collapsed(units)
-        // Initial е written ye/ie/je (Yevgeny, Yelena).
-        if units.count > 2, units.starts(with: ascii("ie")) { units.removeFirst() }
         var folded: [UInt8] = []
         var index = 0
         while index < units.count {
             let next = index + 1 < units.count ? units[index + 1] : nil
-            if units[index] == UInt8(ascii: "i"), next == UInt8(ascii: "o") {
-                // ё written yo/io/jo (Fyodor, Pyotr, Semyon): the Cyrillic side reads it as е.
-                folded.append(UInt8(ascii: "e"))
-                index += 2
-                continue
-            }
-            // е after a vowel written ye/ie (Sergeyev, Alekseyev).
-            if units[index] == UInt8(ascii: "i"), next == UInt8(ascii: "e"), let last = folded.last, vowels.contains(last) {
+            if units[index] == i, next == e {
+                // е written ye/ie/je (Yevgeny, Sergeyev, Grigoriev) and ье, ие read as е.
                 index += 1
-                continue
+            } else if index > 0, units[index] == i, next == o {
+                // ё written yo/io/jo (Fyodor, Pyotr, Korolyov) read as е, the way Cyrillic writes it
+                // mostly. A word's first io stays (Йордан, Yordan): a word-initial ё is read as йо.
+                folded.append(e)
+                index += 2
+            } else {
+                folded.append(units[index])
+                index += 1
             }
-            folded.append(units[index])
-            index += 1
         }
         units = collapsed(folded)
         // -er after a consonant written without the e (Alexander/Александр, Peter/Пётр).
@@ -214,10 +239,11 @@ enum NameSkeleton {
         return text
     }
 
-    /// Russian patronymics: -ович, -евич, -ична, -овна, -евна (and Ukrainian -івна).
+    /// Patronymics: -ович, -евич, -ична, -овна, -евна (and Ukrainian -івна).
     static func isPatronymic(_ units: [UInt8]) -> Bool {
-        units.count > 4 && (units.suffix(3) == [UInt8(ascii: "v"), UInt8(ascii: "i"), C] || units.suffix(3) == ascii("vna")
-            || units.suffix(4) == [UInt8(ascii: "i"), C, UInt8(ascii: "n"), UInt8(ascii: "a")])
+        units.count > 4
+            && (units.suffix(3) == [UInt8(ascii: "v"), UInt8(ascii: "i"), C] || units.suffix(3) == ascii("vna")
+                || units.suffix(4) == [UInt8(ascii: "i"), C, UInt8(ascii: "n"), UInt8(ascii: "a")])
     }
 
     /// The word in lowercase ASCII letters: Cyrillic transliterated, accents dropped, the rest removed.
@@ -231,6 +257,7 @@ enum NameSkeleton {
             case "ъ" where next.map { isCyrillicConsonant($0) } ?? false: cyrillic.append("а")
             // ьо is ё in all but name (Жельо, Соловьов).
             case "ь" where next == "о": cyrillic.append("ё")
+            case "ё" where index == 0: cyrillic += "йо"
             case "о" where index > 0 && characters[index - 1] == "ь": break
             default: cyrillic.append(character)
             }
@@ -246,8 +273,12 @@ enum NameSkeleton {
         return letters
     }
 
+    /// Letters that neither the transliteration nor dropping accents turns into a-z: Latin ligatures
+    /// and slashed letters, Ukrainian, Belarusian, Serbian and Macedonian Cyrillic (ї, ў, ѓ and ќ
+    /// arrive here as their base letter once the accent is split off).
     static let specialLetters: [Unicode.Scalar: String] = [
         "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+        "і": "i", "є": "ie", "ґ": "g", "у": "u", "г": "g", "к": "k", "ј": "j", "љ": "lj", "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz",
     ]
 
     static func isCyrillicConsonant(_ character: Character) -> Bool {

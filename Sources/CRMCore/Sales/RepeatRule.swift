@@ -30,7 +30,7 @@ public struct RepeatRule: Sendable, Hashable {
     public var frequency: Frequency
     /// Every N days, weeks, months or years.
     public var interval: Int
-    /// Weekly rules only; empty means the start's weekday.
+    /// Weekly rules only (other frequencies ignore them); empty means the start's weekday.
     public var weekdays: [Weekday]
     public var end: End
 
@@ -47,7 +47,7 @@ public struct RepeatRule: Sendable, Hashable {
         var object = JSONObject()
         object.append("frequency", .string(frequency.rawValue))
         object.append("interval", .int(Int64(interval)))
-        if !weekdays.isEmpty { object.append("weekdays", .array(weekdays.map { .string($0.rawValue) })) }
+        if frequency == .weekly, !weekdays.isEmpty { object.append("weekdays", .array(weekdays.map { .string($0.rawValue) })) }
         switch end {
         case .until(let day): object.append("until", .string(day))
         case .count(let count): object.append("count", .int(Int64(count)))

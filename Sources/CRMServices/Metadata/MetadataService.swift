@@ -73,6 +73,9 @@ public final class MetadataService: Sendable {
     {
         try requireAdmin(scope)
         let entity = try await entity(pluralName, scope: scope)
+        if let builtin = entity.field(named: name), !builtin.isCustom, !builtin.isSystem {
+            return try await updateOptions(body, field: builtin, entity: entity, scope: scope)
+        }
         guard let existing = entity.field(named: name), existing.isCustom else {
             throw CRMError.notFound("\(entity.name) has no custom field \(name)")
         }
@@ -98,7 +101,63 @@ public final class MetadataService: Sendable {
         invalidate(scope.workspaceID)
     }
 
-    func requireAdmin(_ scope: AccessScope) throws {
-        guard scope.isAdmin else { throw CRMError.forbidden("only administrators can change fields") }
+    /// Option values the server's own rules rely on: their labels may change, they stay.
+    static let protectedOptions: [String: Set<String>] = [
+        "lead.status": ["new", "in_progress", "qualified", "junk", "converted"],
+        "activity.type": ["task", "call", "meeting"], "activity.status": ["planned", "in_progress", "completed", "cancelled"],
+        "activity.parent_type": ["lead", "contact", "company", "deal"], "note.parent_type": ["lead", "contact", "company", "deal"],
+        "note.kind": ["note", "comment"], "deal.priority": ["low", "normal", "high"],
+    ]
+
+    /// Edits the option list of a built-in choice field (lead sources, statuses, loss reasons, ...):
+    /// `{"options": [{"value", "label"}]}`. Records keep values that leave the list.
+    func updateOptions(_ body: JSONValue, field: FieldDefinition, entity: EntityDefinition, scope: AccessScope) async throws
+        -> FieldDefinition
+    {
+        guard field.type == .choice || field.type == .multiChoice else {
+            throw CRMError.conflict(
+                code: "builtin_field", message: "\(entity.name).\(field.name) is built in; only the options of choice fields can change")
+        }
+        guard case .object(let object) = body, let raw = object["options"], object.count == 1 else {
+            throw CRMError.validation([
+                ValidationIssue(field: "options", code: "required", message: "a built-in choice field takes only {\"options\": [...]}")
+            ])
+        }
+        var options: [ChoiceOption]
+        switch CustomFieldInput.parseOptions(raw) {
+        case .success(let parsed): options = parsed
+        case .failure(let issue): throw CRMError.validation([issue])
+        }
+        var issues: [ValidationIssue] = []
+        if options.isEmpty { issues.append(ValidationIssue(field: "options", code: "required", message: "options must not be empty")) }
+        let missing = (Self.protectedOptions["\(entity.name).\(field.name)"] ?? []).filter { value in !options.contains { $0.value == value } }
+        if !missing.isEmpty {
+            issues.append(
+                ValidationIssue(
+                    field: "options", code: "protected",
+                    message: "these options drive built-in rules and must stay: \(missing.sorted().joined(separator: ", "))"))
+        }
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        options = options.map { option in
+            var option = option
+            if option.label.values.count == 1, option.label.values["en"] == option.value,
+                let known = field.options.first(where: { $0.value == option.value })
+            {
+                option.label = known.label
+            }
+            return option
+        }
+        let saved = options
+        try await database.write(workspace: scope.workspaceID) { connection in
+            try await FieldOptionStore.save(entity: entity.name, field: field.name, options: saved, scope: scope, on: connection)
+        }
+        invalidate(scope.workspaceID)
+        var updated = field
+        updated.options = saved
+        return updated
+    }
+
+    func requireAdmin(_ scope: AccessScope, to action: String = "change fields") throws {
+        guard scope.isAdmin else { throw CRMError.forbidden("only administrators can \(action)") }
     }
 }

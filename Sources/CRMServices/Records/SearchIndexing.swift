@@ -19,6 +19,8 @@ enum SearchIndexing {
             (emails + phones).first ?? entity.fields.first { $0.name == "company_name" }.flatMap { record.values[$0.name]?.plainText }
         try await SearchIndexStore.upsert(
             entity: entity.pluralName, id: record.id, title: record.title(in: entity), subtitle: subtitle,
-            terms: SearchTerms.document(text: text, phones: phones, emails: emails), scope: scope, on: connection)
+            terms: SearchTerms.document(
+                text: text, names: entity.titleFields.compactMap { record.values[$0]?.plainText }, phones: phones, emails: emails),
+            scope: scope, on: connection)
     }
 }

@@ -50,7 +50,7 @@ enum Migration0005SalesCore {
             "CREATE INDEX leads_owner_status ON leads (workspace_id, owner_id, status) WHERE deleted_at IS NULL",
             "CREATE INDEX deals_pipeline_stage ON deals (workspace_id, pipeline_id, stage, created_at, id) WHERE deleted_at IS NULL",
             "CREATE INDEX deals_contact ON deals (workspace_id, contact_id) WHERE deleted_at IS NULL",
-            "CREATE INDEX deals_owner ON deals (workspace_id, owner_id, stage) WHERE deleted_at IS NULL",
+            "CREATE INDEX deals_owner_stage ON deals (workspace_id, owner_id, stage) WHERE deleted_at IS NULL",
             "CREATE INDEX companies_parent ON companies (workspace_id, parent_id) WHERE deleted_at IS NULL",
             "CREATE INDEX audit_log_merged ON audit_log (workspace_id, entity, merged_into) WHERE merged_into IS NOT NULL",
         ]

@@ -223,3 +223,15 @@ extension RecordStore {
             ), entity: entity)
     }
 }
+
+extension RecordStore {
+    /// Ids of live records whose built-in reference `column` holds `id` (newest first, at most `limit`).
+    public static func ids(
+        entity: EntityDefinition, column: String, equals id: UUID, limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [UUID] {
+        guard let field = entity.field(named: column), !field.isCustom, field.type == .reference || field.type == .uuid else { return [] }
+        return try await connection.query(
+            "SELECT id FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND \(raw: field.name) = \(.uuid(id)) AND deleted_at IS NULL ORDER BY id DESC LIMIT \(raw: String(limit))"
+        ).compactMap { $0.uuid("id") }
+    }
+}

@@ -42,6 +42,9 @@ public enum PipelineStore {
             """)
         guard !inserted.isEmpty else { return }
         try await insertStages(pipeline.stages, pipelineID: pipeline.id, scope: scope, on: connection)
+        // Deals written before pipelines existed belong to the default one.
+        try await connection.execute(
+            "UPDATE deals SET pipeline_id = \(.uuid(pipeline.id)) WHERE workspace_id = \(.uuid(scope.workspaceID)) AND pipeline_id IS NULL")
     }
 
     public static func insert(_ pipeline: Pipeline, scope: AccessScope, on connection: any DatabaseConnection) async throws {
@@ -170,6 +173,19 @@ public enum StageHistoryStore {
         try await connection.query(
             "SELECT * FROM deal_stage_history WHERE workspace_id = \(.uuid(scope.workspaceID)) AND pipeline_id = \(.uuid(pipelineID)) ORDER BY entered_at, id"
         ).map(decode)
+    }
+
+    /// Stays of several deals, newest first (a timeline page).
+    public static func page(dealIDs: [UUID], before: UUID?, limit: Int, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> [StageStay]
+    {
+        guard !dealIDs.isEmpty else { return [] }
+        var sql: SQLFragment = "SELECT * FROM deal_stage_history WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deal_id IN ("
+        sql.append(SQLFragment.joined(dealIDs.map { "\(.uuid($0))" }, separator: ", "))
+        sql.append(")")
+        if let before { sql.append(" AND id < \(.uuid(before))") }
+        sql.append(" ORDER BY id DESC LIMIT \(raw: String(limit))")
+        return try await connection.query(sql).map(decode)
     }
 
     static func decode(_ row: SQLRow) -> StageStay {

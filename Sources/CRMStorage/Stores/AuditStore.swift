@@ -71,12 +71,7 @@ public enum AuditStore {
         var sql: SQLFragment = "SELECT * FROM audit_log WHERE "
         sql.append(SQLFragment.joined(conditions, separator: " AND "))
         sql.append(" ORDER BY id DESC LIMIT \(filter.limit)")
-        return try await connection.query(sql).map { row in
-            AuditEntry(
-                id: row.uuid("id") ?? UUID(), entity: row.string("entity") ?? "", recordID: row.uuid("record_id") ?? UUID(),
-                action: row.string("action") ?? "", actorID: row.uuid("actor_id"), at: row.date("at") ?? Date(),
-                title: row.string("title"), changes: (try? JSONValue.parse(row.string("changes") ?? "{}")) ?? .object(JSONObject()))
-        }
+        return try await connection.query(sql).map(decode)
     }
 }
 
@@ -91,5 +86,30 @@ extension AuditStore {
         sql.append(SQLFragment.joined(recordIDs.map { "\(.uuid($0))" }, separator: ", "))
         sql.append(")")
         try await connection.execute(sql)
+    }
+}
+
+extension AuditStore {
+    /// History of several records (a timeline), newest first, merged records' entries included.
+    public static func entries(
+        recordIDs: [UUID], before: UUID?, limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [AuditEntry] {
+        guard !recordIDs.isEmpty else { return [] }
+        let list = SQLFragment.joined(recordIDs.map { "\(.uuid($0))" }, separator: ", ")
+        var sql: SQLFragment = "SELECT * FROM audit_log WHERE workspace_id = \(.uuid(scope.workspaceID)) AND (record_id IN ("
+        sql.append(list)
+        sql.append(") OR merged_into IN (")
+        sql.append(list)
+        sql.append("))")
+        if let before { sql.append(" AND id < \(.uuid(before))") }
+        sql.append(" ORDER BY id DESC LIMIT \(raw: String(limit))")
+        return try await connection.query(sql).map(decode)
+    }
+
+    static func decode(_ row: SQLRow) -> AuditEntry {
+        AuditEntry(
+            id: row.uuid("id") ?? UUID(), entity: row.string("entity") ?? "", recordID: row.uuid("record_id") ?? UUID(),
+            action: row.string("action") ?? "", actorID: row.uuid("actor_id"), at: row.date("at") ?? Date(),
+            title: row.string("title"), changes: (try? JSONValue.parse(row.string("changes") ?? "{}")) ?? .object(JSONObject()))
     }
 }

@@ -155,3 +155,39 @@ public enum SearchIndexStore {
         terms.map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty }.map { $0 + ":*" }.joined(separator: " & ")
     }
 }
+
+extension SearchIndexStore {
+    /// Records of one entity whose index holds any of `anyOf` exactly, or all of `allOf`
+    /// (duplicate candidates: phone keys, e-mails, tax ids; name skeletons). Newest first.
+    public static func candidates(
+        entity: String, anyOf: [String], allOf: [String], limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [UUID] {
+        let clean = { (terms: [String]) in terms.map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty } }
+        let anyTerms = clean(anyOf)
+        let allTerms = clean(allOf)
+        guard !anyTerms.isEmpty || !allTerms.isEmpty else { return [] }
+        let workspace = SQLValue.uuid(scope.workspaceID)
+        switch connection.dialect {
+        case .sqlite:
+            let tag = workspaceTag(scope.workspaceID) + "_"
+            var parts = anyTerms.map { "\"" + tag + $0 + "\"" }
+            if !allTerms.isEmpty { parts.append("(" + allTerms.map { "\"" + tag + $0 + "\"" }.joined(separator: " AND ") + ")") }
+            return try await connection.query(
+                """
+                SELECT d.record_id AS record_id FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
+                WHERE search_fts MATCH \(.text(parts.joined(separator: " OR "))) AND d.workspace_id = \(workspace)
+                  AND d.entity = \(.text(entity)) ORDER BY d.doc_id DESC LIMIT \(raw: String(limit))
+                """
+            ).compactMap { $0.uuid("record_id") }
+        case .postgres:
+            var parts = anyTerms
+            if !allTerms.isEmpty { parts.append("(" + allTerms.joined(separator: " & ") + ")") }
+            return try await connection.query(
+                """
+                SELECT record_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity))
+                  AND tsv @@ to_tsquery('simple', \(.text(parts.joined(separator: " | ")))) LIMIT \(raw: String(limit))
+                """
+            ).compactMap { $0.uuid("record_id") }
+        }
+    }
+}

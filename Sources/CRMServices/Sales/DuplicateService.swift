@@ -1,0 +1,164 @@
+import CRMCore
+import CRMStorage
+import Foundation
+
+/// Likely duplicates of a record: the same phone (by its digits, whatever the formatting), the
+/// same e-mail (case-insensitive), the same tax id (INN), or a similar name — also across
+/// Cyrillic and Latin spellings (`NameMatching`). Candidates come from the search index (exact
+/// phone keys, e-mails, INNs, name skeletons), then each is scored here.
+public struct DuplicateService: Sendable {
+    let records: RecordService
+    static let candidateLimit = 200
+
+    public struct Match: Sendable {
+        public var record: EntityRecord
+        public var score: Double
+        public var reasons: [String]
+
+        public var json: JSONValue {
+            [
+                "id": .string(record.id.lowercased), "number": .string(record.number), "title": .string(record.record.title(in: record.entity)),
+                "score": .decimal(Decimal(Int((score * 100).rounded())) / 100), "reasons": .array(reasons.map { .string($0) }),
+                "record": record.json,
+            ]
+        }
+    }
+
+    /// Duplicates of a stored record.
+    public func duplicates(of id: UUID, entity pluralName: String, scope: AccessScope, limit: Int = 20) async throws -> [Match] {
+        let entity = try await records.metadata.entity(pluralName, scope: scope)
+        return try await records.database.read(workspace: scope.workspaceID) { connection in
+            guard let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection) else {
+                throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
+            }
+            return try await Self.find(like: record, entity: entity, limit: limit, scope: scope, on: connection)
+        }
+    }
+
+    /// Duplicates of values not stored yet: `phone`, `email`, `inn`, `name` or any field of the entity.
+    public func duplicates(matching parameters: [(String, String)], entity pluralName: String, scope: AccessScope) async throws
+        -> [Match]
+    {
+        let entity = try await records.metadata.entity(pluralName, scope: scope)
+        var values: [String: FieldValue] = [:]
+        var extraPhones: [String] = []
+        var extraEmails: [String] = []
+        var name: String?
+        var issues: [ValidationIssue] = []
+        var limit = 20
+        for (key, value) in parameters {
+            switch key {
+            case "phone": extraPhones.append(value)
+            case "email": extraEmails.append(value)
+            case "name": name = value
+            case "limit":
+                if let number = Int(value), (1...100).contains(number) { limit = number } else {
+                    issues.append(ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 100"))
+                }
+            default:
+                guard let field = entity.field(named: key), !field.isSystem else {
+                    issues.append(ValidationIssue(field: key, code: "unknown_field", message: "\(entity.name) has no field \(key)"))
+                    continue
+                }
+                values[key] = .text(value)
+            }
+        }
+        if let name { values[entity.titleFields.first ?? "name"] = .text(name) }
+        if values.isEmpty && extraPhones.isEmpty && extraEmails.isEmpty && issues.isEmpty {
+            issues.append(ValidationIssue(field: "phone", code: "required", message: "give phone, email, inn, name or field values to compare"))
+        }
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        let phoneField = entity.fields.first { $0.type == .phone }?.name ?? "phone"
+        let emailField = entity.fields.first { $0.type == .email }?.name ?? "email"
+        let probe = Record(
+            entity: entity.name, id: UUID(), number: "", ownerID: nil, tags: [], createdAt: Date(), createdBy: nil, updatedAt: Date(),
+            updatedBy: nil, version: 1, values: values)
+        let phones = extraPhones
+        let emails = extraEmails
+        let finalLimit = limit
+        return try await records.database.read(workspace: scope.workspaceID) { connection in
+            try await Self.find(
+                like: probe, entity: entity, extraPhones: phones.map { (phoneField, $0) }, extraEmails: emails.map { (emailField, $0) },
+                limit: finalLimit, scope: scope, on: connection)
+        }
+    }
+
+    static func find(
+        like record: Record, entity: EntityDefinition, extraPhones: [(String, String)] = [], extraEmails: [(String, String)] = [],
+        limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [Match] {
+        let probe = Probe(record, entity: entity, extraPhones: extraPhones.map(\.1), extraEmails: extraEmails.map(\.1))
+        let ids = try await SearchIndexStore.candidates(
+            entity: entity.pluralName, anyOf: probe.exactTerms, allOf: probe.nameTerms, limit: candidateLimit, scope: scope, on: connection)
+        var matches: [Match] = []
+        for id in ids where id != record.id {
+            guard let candidate = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection) else { continue }
+            let other = Probe(candidate, entity: entity)
+            var reasons: [String] = []
+            var score = 0.0
+            if !probe.phoneKeys.isDisjoint(with: other.phoneKeys) {
+                reasons.append("phone")
+                score = 1
+            }
+            if !probe.emails.isDisjoint(with: other.emails) {
+                reasons.append("email")
+                score = 1
+            }
+            if let inn = probe.inn, inn == other.inn {
+                reasons.append("inn")
+                score = 1
+            }
+            if !probe.name.isEmpty, !other.name.isEmpty {
+                let similarity = NameMatching.similarity(probe.name, other.name)
+                if similarity >= 0.85 {
+                    reasons.append("name")
+                    score = max(score, similarity)
+                }
+            }
+            if !reasons.isEmpty { matches.append(Match(record: EntityRecord(record: candidate, entity: entity), score: score, reasons: reasons)) }
+        }
+        matches.sort { ($0.score, $0.reasons.count) > ($1.score, $1.reasons.count) }
+        return Array(matches.prefix(limit))
+    }
+
+    /// What one record is compared by.
+    struct Probe {
+        var phoneKeys: Set<String> = []
+        var emails: Set<String> = []
+        var inn: String?
+        var name = ""
+
+        init(_ record: Record, entity: EntityDefinition, extraPhones: [String] = [], extraEmails: [String] = []) {
+            var phones = extraPhones
+            var mails = extraEmails
+            for field in entity.fields {
+                guard let text = record.values[field.name]?.plainText else { continue }
+                switch field.type {
+                case .phone: phones.append(text)
+                case .email: mails.append(text)
+                default: break
+                }
+            }
+            phoneKeys = Set(phones.compactMap(PhoneNumber.matchKey))
+            emails = Set(mails.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            if let raw = record.values["inn"]?.plainText {
+                let digits = raw.filter(\.isNumber)
+                inn = digits.count >= 9 ? digits : nil
+            }
+            name = entity.titleFields.compactMap { record.values[$0]?.plainText }.filter { !$0.isEmpty }.joined(separator: " ")
+            if entity.name == "lead", let first = record.values["first_name"]?.plainText ?? record.values["last_name"]?.plainText {
+                // A lead's title includes its company; people are compared by their own names.
+                _ = first
+                name = ["first_name", "last_name"].compactMap { record.values[$0]?.plainText }.joined(separator: " ")
+            }
+        }
+
+        var exactTerms: [String] {
+            Array(phoneKeys) + emails.map(SearchTerms.compact) + (inn.map { [$0] } ?? [])
+        }
+
+        var nameTerms: [String] {
+            NameMatching.words(name).compactMap(SearchTerms.nameKey)
+        }
+    }
+}

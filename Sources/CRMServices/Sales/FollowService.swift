@@ -1,0 +1,67 @@
+import CRMCore
+import CRMStorage
+import Foundation
+
+/// Following records and reading the notifications that follows (and assignments) produce.
+public struct FollowService: Sendable {
+    let records: RecordService
+
+    func requireUser(_ scope: AccessScope) throws -> UUID {
+        guard let userID = scope.userID else { throw CRMError.unauthenticated("following needs a signed-in user") }
+        return userID
+    }
+
+    public func follow(entity pluralName: String, id: UUID, scope: AccessScope) async throws -> [UUID] {
+        let userID = try requireUser(scope)
+        let entity = try await records.metadata.entity(pluralName, scope: scope)
+        return try await records.database.write(workspace: scope.workspaceID) { connection in
+            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, on: connection) else {
+                throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
+            }
+            try await FollowStore.follow(entity: entity.pluralName, recordID: id, userID: userID, scope: scope, on: connection)
+            return try await FollowStore.followers(entity: entity.pluralName, recordID: id, scope: scope, on: connection)
+        }
+    }
+
+    public func unfollow(entity pluralName: String, id: UUID, scope: AccessScope) async throws {
+        let userID = try requireUser(scope)
+        let entity = try await records.metadata.entity(pluralName, scope: scope)
+        let removed = try await records.database.write(workspace: scope.workspaceID) { connection in
+            try await FollowStore.unfollow(entity: entity.pluralName, recordID: id, userID: userID, scope: scope, on: connection)
+        }
+        guard removed else { throw CRMError.notFound("you do not follow \(pluralName)/\(id.lowercased)") }
+    }
+
+    public func followers(entity pluralName: String, id: UUID, scope: AccessScope) async throws -> [UUID] {
+        let entity = try await records.metadata.entity(pluralName, scope: scope)
+        return try await records.database.read(workspace: scope.workspaceID) { connection in
+            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, on: connection) else {
+                throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
+            }
+            return try await FollowStore.followers(entity: entity.pluralName, recordID: id, scope: scope, on: connection)
+        }
+    }
+
+    public func notifications(unreadOnly: Bool, before: UUID?, limit: Int, scope: AccessScope) async throws -> (
+        [NotificationEntry], unread: Int
+    ) {
+        let userID = try requireUser(scope)
+        return try await records.database.read(workspace: scope.workspaceID) { connection in
+            (
+                try await NotificationStore.list(
+                    userID: userID, unreadOnly: unreadOnly, before: before, limit: limit, scope: scope, on: connection),
+                try await NotificationStore.unreadCount(userID: userID, scope: scope, on: connection)
+            )
+        }
+    }
+
+    /// Marks one notification (or all, with nil) read or unread; returns how many changed.
+    public func mark(id: UUID?, read: Bool, scope: AccessScope) async throws -> Int {
+        let userID = try requireUser(scope)
+        let changed = try await records.database.write(workspace: scope.workspaceID) { connection in
+            try await NotificationStore.markRead(id: id, read: read, userID: userID, scope: scope, on: connection)
+        }
+        if let id, changed == 0 { throw CRMError.notFound("notification \(id.lowercased) does not exist") }
+        return changed
+    }
+}
