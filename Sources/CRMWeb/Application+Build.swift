@@ -34,6 +34,7 @@ public func buildRouter(services: Services) -> Router<AppContext> {
     HistoryController(services: services).addRoutes(to: api)
     MetadataController(services: services).addRoutes(to: api)
     UsersController(services: services).addRoutes(to: api)
+    SalesController(services: services).addRoutes(to: api)
     RecordsController(services: services).addRoutes(to: api)
     return router
 }

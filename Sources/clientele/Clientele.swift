@@ -40,6 +40,20 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
+    /// Opens the services, runs `body` (domain errors become one-line reasons) and closes the
+    /// database whether it succeeded or not.
+    func withServices<T>(_ body: (Services) async throws -> T) async throws -> T {
+        let services = try await open()
+        do {
+            let result = try await reporting { try await body(services) }
+            await services.database.close()
+            return result
+        } catch {
+            await services.database.close()
+            throw error
+        }
+    }
+
     static func describe(_ error: StorageError) -> String {
         switch error {
         case .invalidURL(let message), .unreachable(let message), .migrationFailed(let message), .uniqueViolation(let message),
@@ -78,7 +92,12 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "clientele")
         logger.logLevel = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "info") ?? .info
         let services = try await db.open(logLevel: logger.logLevel)
-        try await FirstRun.ensureAdmin(services: services)
+        do {
+            try await FirstRun.ensureAdmin(services: services)
+        } catch {
+            await services.database.close()
+            throw error
+        }
         let app = buildApplication(
             AppConfiguration(host: host, port: port, logLevel: logger.logLevel), services: services,
             logger: logger)
@@ -135,11 +154,8 @@ struct WorkspaceCommand: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
 
         func run() async throws {
-            let services = try await db.open()
-            defer { Task { await services.database.close() } }
-            let workspace = try await reporting { try await services.workspaces.create(slug: slug, name: name) }
+            let workspace = try await db.withServices { services in try await services.workspaces.create(slug: slug, name: name) }
             print("Created workspace \(workspace.slug) (\(workspace.id.lowercased)).")
-            await services.database.close()
         }
     }
 }
@@ -156,13 +172,11 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
 
         func run() async throws {
-            let services = try await db.open()
-            let user = try await reporting {
+            let user = try await db.withServices { services in
                 let workspace = try await services.workspaces.find(slug: workspace)
                 return try await services.auth.createUser(
                     email: email, password: password, name: name, isAdmin: admin, workspaceID: workspace.id)
             }
-            await services.database.close()
             print("Created user \(user.email) (\(user.id.lowercased)).")
         }
     }
@@ -177,8 +191,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
 
         func run() async throws {
-            let services = try await db.open()
-            let token = try await reporting {
+            let token = try await db.withServices { services in
                 let workspace = try await services.workspaces.find(slug: workspace)
                 let found = try await services.database.read(workspace: workspace.id) { connection in
                     try await UserStore.find(email: user.lowercased(), workspaceID: workspace.id, on: connection)
@@ -186,7 +199,6 @@ struct TokenCommand: AsyncParsableCommand {
                 guard let found else { throw CRMError.notFound("no user \(user) in workspace \(workspace.slug)") }
                 return try await services.auth.createToken(userID: found.id, workspaceID: workspace.id, name: "cli")
             }
-            await services.database.close()
             print("API token (shown once):")
             print(token)
         }
@@ -199,12 +211,10 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let services = try await db.open()
-        let counts = try await reporting {
+        let counts = try await db.withServices { services in
             let workspace = try await services.workspaces.find(slug: workspace)
             return try await DemoData(services: services).load(into: .system(workspace.id))
         }
-        await services.database.close()
         print("Loaded demo data: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
     }
 }

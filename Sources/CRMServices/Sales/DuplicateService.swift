@@ -15,6 +15,15 @@ public struct DuplicateService: Sendable {
         public var score: Double
         public var reasons: [String]
 
+        /// Without the full record (the create response lists them so).
+        public var summaryJSON: JSONValue {
+            [
+                "entity": .string(record.entity.pluralName), "id": .string(record.id.lowercased), "number": .string(record.number),
+                "title": .string(record.record.title(in: record.entity)), "score": .decimal(Decimal(Int((score * 100).rounded())) / 100),
+                "reasons": .array(reasons.map { .string($0) }),
+            ]
+        }
+
         public var json: JSONValue {
             [
                 "id": .string(record.id.lowercased), "number": .string(record.number), "title": .string(record.record.title(in: record.entity)),

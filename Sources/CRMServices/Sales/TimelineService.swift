@@ -108,6 +108,17 @@ public struct TimelineService: Sendable {
         return try await RecordStore.list(query: query, entity: entity, scope: scope, on: connection).records
     }
 
+    /// A deal's stays in its stages, oldest first.
+    public func stages(dealID: UUID, scope: AccessScope) async throws -> [StageStay] {
+        let deals = try await records.metadata.entity("deals", scope: scope)
+        return try await records.database.read(workspace: scope.workspaceID) { connection in
+            guard try await RecordStore.exists(id: dealID, entity: deals, scope: scope, on: connection) else {
+                throw CRMError.recordNotFound(entity: "deals", id: dealID.lowercased)
+            }
+            return try await StageHistoryStore.stays(dealIDs: [dealID], scope: scope, on: connection)
+        }
+    }
+
     static func item(
         id: UUID, kind: String, at: Date, entity: String, recordID: UUID, title: String?, actorID: UUID?, data: JSONObject
     ) -> JSONValue {

@@ -31,7 +31,7 @@ struct HistoryController {
             issues.append(ValidationIssue(field: key, code: "format", message: "\(key) must be a UUID"))
             return nil
         }
-        let actions = ["create", "update", "delete", "restore", "purge"]
+        let actions = ["create", "update", "delete", "restore", "purge", "convert", "merge"]
         if let action = query["action"], !actions.contains(action) {
             issues.append(
                 ValidationIssue(field: "action", code: "choice", message: "action must be one of \(actions.joined(separator: ", "))"))

@@ -33,7 +33,16 @@ struct RecordsController {
         var headers = HTTPFields()
         headers[.location] = "/api/v1/\(entity)/\(record.id.lowercased)"
         headers[.eTag] = "\"\(record.version)\""
-        return APIResponse.json(record.json, status: .created, headers: headers)
+        var body = record.json
+        // People and companies are checked for likely duplicates as they are created.
+        if ["lead", "contact", "company"].contains(record.entity.name) {
+            let matches = try await services.duplicates.duplicates(of: record.id, entity: entity, scope: scope, limit: 5)
+            if !matches.isEmpty, case .object(var object) = body {
+                object["duplicates"] = .array(matches.map(\.summaryJSON))
+                body = .object(object)
+            }
+        }
+        return APIResponse.json(body, status: .created, headers: headers)
     }
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {

@@ -20,6 +20,11 @@ enum APIResponse {
         } catch {
             throw CRMError.payloadTooLarge(limit: maximumBodySize)
         }
+        return try await body(request, context: context, buffer: buffer)
+    }
+
+    /// Parses a body already collected.
+    static func body(_ request: Request, context: AppContext, buffer: ByteBuffer) async throws -> JSONValue {
         guard buffer.readableBytes > 0 else {
             throw CRMError.badRequest(code: "empty_body", message: "the request needs a JSON body")
         }
