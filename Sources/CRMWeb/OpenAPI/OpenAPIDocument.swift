@@ -38,7 +38,10 @@ enum OpenAPIDocument {
             ]
             paths["/api/v1/\(entity.pluralName)"] = collectionPaths(entity)
             paths["/api/v1/\(entity.pluralName)/{id}"] = itemPaths(entity)
+            salesPaths(entity, into: &paths)
         }
+        salesSchemas(into: &schemas)
+        salesPaths(into: &paths)
         paths["/api/v1/search"] = [
             "get": operation(
                 "search", summary: "Search across entities", parameters: [query("q", required: true), query("limit"), query("entity")],
