@@ -51,6 +51,10 @@ public struct JobRunner: Sendable {
         case SearchReindexJob.kind:
             let indexed = try await SearchReindexJob(database: database, metadata: metadata).run(workspaceID: job.workspaceID)
             logger.info("rebuilt the search index", metadata: ["records": "\(indexed)"])
+        case ActivitySeriesJob.kind:
+            let records = RecordService(database: database, metadata: metadata)
+            let created = try await ActivitySeriesJob(records: records).run(workspaceID: job.workspaceID, now: now)
+            if created > 0 { logger.info("extended repeating activities", metadata: ["created": "\(created)"]) }
         default:
             logger.warning("unknown job kind", metadata: ["kind": "\(job.kind)"])
         }

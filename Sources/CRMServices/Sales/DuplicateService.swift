@@ -44,6 +44,18 @@ public struct DuplicateService: Sendable {
         }
     }
 
+    /// Duplicates of a create body, before it is written.
+    public func duplicates(ofInput body: JSONValue, entity pluralName: String, scope: AccessScope) async throws -> [Match] {
+        let entity = try await records.metadata.entity(pluralName, scope: scope)
+        let values = try RecordInput.validate(body, for: entity, mode: .create).get()
+        let probe = Record(
+            entity: entity.name, id: UUID(), number: "", ownerID: nil, tags: [], createdAt: Date(), createdBy: nil, updatedAt: Date(),
+            updatedBy: nil, version: 1, values: values.filter { !$0.value.isNull })
+        return try await records.database.read(workspace: scope.workspaceID) { connection in
+            try await Self.find(like: probe, entity: entity, limit: 20, scope: scope, on: connection)
+        }
+    }
+
     /// Duplicates of values not stored yet: `phone`, `email`, `inn`, `name` or any field of the entity.
     public func duplicates(matching parameters: [(String, String)], entity pluralName: String, scope: AccessScope) async throws
         -> [Match]

@@ -52,6 +52,9 @@ public struct WorkspaceService: Sendable {
             try await JobStore.ensureRecurring(
                 workspaceID: workspaceID, kind: TrashPurgeJob.kind, key: TrashPurgeJob.kind, every: 3600, firstRun: Timestamps.now(),
                 on: connection)
+            try await JobStore.ensureRecurring(
+                workspaceID: workspaceID, kind: ActivitySeriesJob.kind, key: ActivitySeriesJob.kind, every: 86_400,
+                firstRun: Timestamps.now(), on: connection)
         }
     }
 }

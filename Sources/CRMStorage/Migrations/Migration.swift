@@ -87,14 +87,27 @@ enum Schema {
 
     /// Queues a one-off `search.reindex` job for every workspace (after the index terms change).
     static func reindexAllWorkspaces(key: String, _ dialect: SQLDialect) -> String {
-        let newID =
-            dialect == .postgres
+        """
+        INSERT INTO jobs (workspace_id, id, kind, job_key, run_at, created_at)
+        SELECT workspace_id, \(newID(dialect)), 'search.reindex', '\(key)', \(now(dialect)), \(now(dialect)) FROM workspaces
+        """
+    }
+
+    /// Schedules a recurring job for every existing workspace (new ones get it when created).
+    static func scheduleForAllWorkspaces(kind: String, every seconds: Int, _ dialect: SQLDialect) -> String {
+        """
+        INSERT INTO jobs (workspace_id, id, kind, job_key, run_at, interval_seconds, created_at)
+        SELECT workspace_id, \(newID(dialect)), '\(kind)', '\(kind)', \(now(dialect)), \(seconds), \(now(dialect)) FROM workspaces
+        """
+    }
+
+    static func newID(_ dialect: SQLDialect) -> String {
+        dialect == .postgres
             ? "gen_random_uuid()"
             : "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
-        let now = dialect == .postgres ? "now()" : "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-        return """
-            INSERT INTO jobs (workspace_id, id, kind, job_key, run_at, created_at)
-            SELECT workspace_id, \(newID), 'search.reindex', '\(key)', \(now), \(now) FROM workspaces
-            """
+    }
+
+    static func now(_ dialect: SQLDialect) -> String {
+        dialect == .postgres ? "now()" : "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
     }
 }

@@ -138,6 +138,7 @@ enum Migration0005SalesCore {
             statements += Schema.tenantPolicy(table, dialect)
         }
         statements.append(Schema.reindexAllWorkspaces(key: "search.reindex.5", dialect))
+        statements.append(Schema.scheduleForAllWorkspaces(kind: "activities.extend", every: 86_400, dialect))
         return statements
     }
 }

@@ -62,3 +62,23 @@ public enum CounterStore {
         return counters
     }
 }
+
+/// Repeating activities: the series that may need more occurrences.
+public enum SeriesStore {
+    /// Ids of series masters (the first occurrence, which keeps the rule).
+    public static func masters(scope: AccessScope, on connection: any DatabaseConnection) async throws -> [UUID] {
+        try await connection.query(
+            "SELECT id FROM activities WHERE workspace_id = \(.uuid(scope.workspaceID)) AND series_id = id AND \(raw: "\"repeat\"") IS NOT NULL AND deleted_at IS NULL"
+        ).compactMap { $0.uuid("id") }
+    }
+
+    /// How many occurrences a series has (trashed ones too) and the id of the latest.
+    public static func state(seriesID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> (count: Int, last: UUID?) {
+        let total = try await connection.first(
+            "SELECT COUNT(*) AS total FROM activities WHERE workspace_id = \(.uuid(scope.workspaceID)) AND series_id = \(.uuid(seriesID))")
+        let last = try await connection.first(
+            "SELECT id FROM activities WHERE workspace_id = \(.uuid(scope.workspaceID)) AND series_id = \(.uuid(seriesID)) ORDER BY COALESCE(due_at, start_at) DESC, id DESC LIMIT 1"
+        )
+        return (Int(total?.int("total") ?? 0), last?.uuid("id"))
+    }
+}

@@ -1,6 +1,7 @@
 import CRMCore
 import CRMServices
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// One generic controller for every entity: `/api/v1/{entity}[/{id}]`.
@@ -29,20 +30,36 @@ struct RecordsController {
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
-        let record = try await services.records.create(try await APIResponse.body(request, context: context), entity: entity, scope: scope)
+        let body = try await APIResponse.body(request, context: context)
+        // People and companies are checked for likely duplicates as they are created:
+        // `?on_duplicate=refuse` refuses the write (409 listing them), otherwise the response
+        // says how many there are and where to see them.
+        let checked = ["leads", "contacts", "companies"].contains(entity)
+        let query = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
+        switch query["on_duplicate"] {
+        case nil, "allow": break
+        case "refuse":
+            if checked {
+                let matches = try await services.duplicates.duplicates(ofInput: body, entity: entity, scope: scope)
+                if !matches.isEmpty { throw DuplicatesFound(matches: matches) }
+            }
+        default:
+            throw CRMError.validation([
+                ValidationIssue(field: "on_duplicate", code: "choice", message: "on_duplicate must be allow or refuse")
+            ])
+        }
+        let record = try await services.records.create(body, entity: entity, scope: scope)
         var headers = HTTPFields()
         headers[.location] = "/api/v1/\(entity)/\(record.id.lowercased)"
         headers[.eTag] = "\"\(record.version)\""
-        var body = record.json
-        // People and companies are checked for likely duplicates as they are created.
-        if ["lead", "contact", "company"].contains(record.entity.name) {
-            let matches = try await services.duplicates.duplicates(of: record.id, entity: entity, scope: scope, limit: 5)
-            if !matches.isEmpty, case .object(var object) = body {
-                object["duplicates"] = .array(matches.map(\.summaryJSON))
-                body = .object(object)
+        if checked {
+            let matches = try await services.duplicates.duplicates(of: record.id, entity: entity, scope: scope, limit: 20)
+            if !matches.isEmpty {
+                headers[.clienteleDuplicates] = String(matches.count)
+                headers[.link] = "</api/v1/\(entity)/\(record.id.lowercased)/duplicates>; rel=\"duplicates\""
             }
         }
-        return APIResponse.json(body, status: .created, headers: headers)
+        return APIResponse.json(record.json, status: .created, headers: headers)
     }
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
@@ -92,4 +109,15 @@ struct RecordsController {
         }
         return version
     }
+}
+
+/// A create refused because likely duplicates exist (`?on_duplicate=refuse`).
+struct DuplicatesFound: Error {
+    let matches: [DuplicateService.Match]
+}
+
+extension HTTPField.Name {
+    /// How many likely duplicates a created record has.
+    static let clienteleDuplicates = Self("Clientele-Duplicates")!
+    static let link = Self("Link")!
 }

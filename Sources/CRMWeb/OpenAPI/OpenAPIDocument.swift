@@ -159,7 +159,9 @@ enum OpenAPIDocument {
                 "list\(name)", summary: "List \(entity.pluralName)", parameters: parameters,
                 responses: ["200": jsonResponse(ref(name + "Page"))]),
             "post": operation(
-                "create\(name)", summary: "Create a \(entity.name)", parameters: [],
+                "create\(name)", summary: "Create a \(entity.name)",
+                parameters: ["lead", "contact", "company"].contains(entity.name)
+                    ? [query("on_duplicate", schema: ["enum": ["allow", "refuse"]])] : [],
                 requestBody: ["required": true, "content": ["application/json": ["schema": ref(name + "Input")]]],
                 responses: ["201": jsonResponse(ref(name))]),
         ]

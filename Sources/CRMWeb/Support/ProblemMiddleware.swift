@@ -13,6 +13,12 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as CRMError {
             return ProblemDetails.from(error).response()
+        } catch let found as DuplicatesFound {
+            return ProblemDetails(
+                status: .conflict, code: "duplicates", title: "Conflict",
+                detail: "likely duplicates exist; nothing was written (create without on_duplicate=refuse to keep both)",
+                extra: JSONObject([("duplicates", .array(found.matches.map(\.summaryJSON)))])
+            ).response()
         } catch let error as HTTPError {
             let code: String
             switch error.status {
