@@ -1,8 +1,8 @@
 import CRMCore
 import Foundation
 
-/// A realistic demo workspace: Russian and English people and companies, deals in every stage,
-/// notes. Deterministic for a given seed, written through the ordinary record service.
+/// A realistic demo workspace: Russian and English people and companies, leads (some converted),
+/// deals walked through the pipeline to every stage, calls, tasks, meetings and notes. Deterministic for a given seed, written through the ordinary record service.
 public struct DemoData: Sendable {
     let services: Services
 
@@ -60,36 +60,83 @@ public struct DemoData: Sendable {
             contactIDs.append(contact.id)
         }
         counts["contacts"] = contactIDs.count
+        var qualified: [UUID] = []
         for index in 0..<(120 * scale) {
             let russian = index % 2 == 1
-            _ = try await services.records.create(
-                [
-                    "first_name": .string((russian ? Self.russianFirst : Self.englishFirst).randomElement(using: &generator)!),
-                    "last_name": .string((russian ? Self.russianLast : Self.englishLast).randomElement(using: &generator)!),
-                    "company_name": .string(Self.companies.randomElement(using: &generator)!), "phone": .string(Self.phone(&generator)),
-                    "status": .string(["new", "in_progress", "qualified", "junk"].randomElement(using: &generator)!),
-                    "source": .string(["web_form", "call", "email", "advertising", "cold_call"].randomElement(using: &generator)!),
-                    "city": .string(Self.cities.randomElement(using: &generator)!),
-                ], entity: "leads", scope: scope)
+            let status = ["new", "in_progress", "qualified", "junk"].randomElement(using: &generator)!
+            var body: JSONObject = [
+                "first_name": .string((russian ? Self.russianFirst : Self.englishFirst).randomElement(using: &generator)!),
+                "last_name": .string((russian ? Self.russianLast : Self.englishLast).randomElement(using: &generator)!),
+                "company_name": .string(Self.companies.randomElement(using: &generator)!), "phone": .string(Self.phone(&generator)),
+                "status": .string(status),
+                "source": .string(["web_form", "call", "email", "advertising", "cold_call"].randomElement(using: &generator)!),
+                "city": .string(Self.cities.randomElement(using: &generator)!),
+            ]
+            if status == "junk" { body["junk_reason"] = .string(["no_budget", "spam", "not_interested"].randomElement(using: &generator)!) }
+            let lead = try await services.records.create(.object(body), entity: "leads", scope: scope)
+            if status == "qualified" { qualified.append(lead.id) }
         }
+        // Some qualified leads went all the way: a contact, a company and a deal.
+        for id in qualified.prefix(5 * scale) {
+            _ = try await services.conversion.convert(
+                id: id, body: ["contact": true, "company": true, "deal": ["amount": ["amount": 250_000, "currency": "RUB"]]], scope: scope)
+        }
+        counts["converted leads"] = min(qualified.count, 5 * scale)
         counts["leads"] = 120 * scale
         let stages = ["open", "qualification", "proposal", "negotiation", "documents", "won", "lost"]
+        let now = Timestamps.now()
+        var activities = 0
         for index in 0..<(100 * scale) {
-            let deal = try await services.records.create(
+            let contactID = contactIDs.randomElement(using: &generator)!
+            var deal = try await services.records.create(
                 [
                     "title": .string(index % 2 == 0 ? "Поставка оборудования №\(index + 1)" : "Software licences #\(index + 1)"),
                     "company_id": .string(companyIDs.randomElement(using: &generator)!.lowercased),
-                    "contact_id": .string(contactIDs.randomElement(using: &generator)!.lowercased),
+                    "contact_id": .string(contactID.lowercased),
                     "amount": ["amount": .int(Int64.random(in: 50...5000, using: &generator) * 1000), "currency": "RUB"],
-                    "stage": .string(stages[index % stages.count]),
-                    "priority": .string(["low", "normal", "high"].randomElement(using: &generator)!),
+                    "source": .string(["web_form", "call", "referral", "exhibition"].randomElement(using: &generator)!),
                 ], entity: "deals", scope: scope)
+            // Walk the deal through the pipeline, so its stage history and the funnel are real.
+            // Lost deals drop out somewhere along the way.
+            let target = index % stages.count
+            let path = target == 6 ? Array(stages[1...Int.random(in: 1...4, using: &generator)]) + ["lost"] : Array(stages[0...target].dropFirst())
+            for stage in path {
+                var change: JSONObject = ["stage": .string(stage)]
+                if stage == "lost" { change["loss_reason"] = .string(["price", "competitor", "timing"].randomElement(using: &generator)!) }
+                deal = try await services.records.update(.object(change), id: deal.id, expectedVersion: nil, entity: "deals", scope: scope)
+            }
             _ = try await services.records.create(
                 [
                     "body": .string(index % 2 == 0 ? "Клиент просит прислать коммерческое предложение." : "Follow up after the demo call."),
                     "parent_type": "deal", "parent_id": .string(deal.id.lowercased),
                 ], entity: "notes", scope: scope)
+            // A call that happened, and a task or meeting ahead (some of them overdue).
+            let hours = Double(Int.random(in: -72...240, using: &generator)) * 3600
+            _ = try await services.records.create(
+                [
+                    "type": "call", "subject": .string(index % 2 == 0 ? "Звонок клиенту" : "Call with the customer"),
+                    "direction": .string(["inbound", "outbound"].randomElement(using: &generator)!), "outcome": "answered",
+                    "duration_seconds": .int(Int64.random(in: 30...1800, using: &generator)), "parent_type": "deal",
+                    "parent_id": .string(deal.id.lowercased),
+                ], entity: "activities", scope: scope)
+            let meeting = index % 3 == 0
+            var next: JSONObject = [
+                "type": .string(meeting ? "meeting" : "task"),
+                "subject": .string(meeting ? (index % 2 == 0 ? "Встреча в офисе клиента" : "On-site meeting") : (index % 2 == 0 ? "Подготовить КП" : "Send the proposal")),
+                "parent_type": "deal", "parent_id": .string(deal.id.lowercased),
+            ]
+            let when = JSONValue.string(Timestamps.format(now.addingTimeInterval(hours)))
+            if meeting {
+                next["start_at"] = when
+                next["end_at"] = .string(Timestamps.format(now.addingTimeInterval(hours + 3600)))
+                next["location"] = .string(Self.cities.randomElement(using: &generator)!)
+            } else {
+                next["due_at"] = when
+            }
+            _ = try await services.records.create(.object(next), entity: "activities", scope: scope)
+            activities += 2
         }
+        counts["activities"] = activities
         counts["deals"] = 100 * scale
         counts["notes"] = 100 * scale
         return counts
