@@ -72,7 +72,9 @@ public struct DemoData: Sendable {
                 "source": .string(["web_form", "call", "email", "advertising", "cold_call"].randomElement(using: &generator)!),
                 "city": .string(Self.cities.randomElement(using: &generator)!),
             ]
-            if status == "junk" { body["junk_reason"] = .string(["no_budget", "spam", "not_interested"].randomElement(using: &generator)!) }
+            if status == "junk" {
+                body["junk_reason"] = .string(["no_budget", "spam", "not_interested"].randomElement(using: &generator)!)
+            }
             let lead = try await services.records.create(.object(body), entity: "leads", scope: scope)
             if status == "qualified" { qualified.append(lead.id) }
         }
@@ -99,7 +101,8 @@ public struct DemoData: Sendable {
             // Walk the deal through the pipeline, so its stage history and the funnel are real.
             // Lost deals drop out somewhere along the way.
             let target = index % stages.count
-            let path = target == 6 ? Array(stages[1...Int.random(in: 1...4, using: &generator)]) + ["lost"] : Array(stages[0...target].dropFirst())
+            let path =
+                target == 6 ? Array(stages[1...Int.random(in: 1...4, using: &generator)]) + ["lost"] : Array(stages[0...target].dropFirst())
             for stage in path {
                 var change: JSONObject = ["stage": .string(stage)]
                 if stage == "lost" { change["loss_reason"] = .string(["price", "competitor", "timing"].randomElement(using: &generator)!) }
@@ -122,7 +125,10 @@ public struct DemoData: Sendable {
             let meeting = index % 3 == 0
             var next: JSONObject = [
                 "type": .string(meeting ? "meeting" : "task"),
-                "subject": .string(meeting ? (index % 2 == 0 ? "Встреча в офисе клиента" : "On-site meeting") : (index % 2 == 0 ? "Подготовить КП" : "Send the proposal")),
+                "subject": .string(
+                    meeting
+                        ? (index % 2 == 0 ? "Встреча в офисе клиента" : "On-site meeting")
+                        : (index % 2 == 0 ? "Подготовить КП" : "Send the proposal")),
                 "parent_type": "deal", "parent_id": .string(deal.id.lowercased),
             ]
             let when = JSONValue.string(Timestamps.format(now.addingTimeInterval(hours)))

@@ -27,7 +27,8 @@ public struct ActivitySeriesJob: Sendable {
                     let last = try await RecordStore.fetch(
                         id: lastID, entity: activities, scope: scope, includeDeleted: true, on: writer.connection)
                 else { return 0 }
-                try await ActivitySeries.extend(series: master, last: last, existing: state.count, rule: rule, entity: activities, writer: writer)
+                try await ActivitySeries.extend(
+                    series: master, last: last, existing: state.count, rule: rule, entity: activities, writer: writer)
                 return try await SeriesStore.state(seriesID: masterID, scope: scope, on: writer.connection).count - state.count
             }
         }

@@ -35,7 +35,8 @@ enum CustomFieldInput {
                 issues.append(
                     ValidationIssue(
                         field: "type", code: "choice",
-                        message: "type must be one of: \(FieldType.allCases.filter { !FieldType.builtinOnly.contains($0) }.map(\.rawValue).joined(separator: ", "))"
+                        message:
+                            "type must be one of: \(FieldType.allCases.filter { !FieldType.builtinOnly.contains($0) }.map(\.rawValue).joined(separator: ", "))"
                     ))
             }
         } else if let raw = object["type"]?.stringValue, raw != type.rawValue {

@@ -130,7 +130,9 @@ public final class MetadataService: Sendable {
         }
         var issues: [ValidationIssue] = []
         if options.isEmpty { issues.append(ValidationIssue(field: "options", code: "required", message: "options must not be empty")) }
-        let missing = (Self.protectedOptions["\(entity.name).\(field.name)"] ?? []).filter { value in !options.contains { $0.value == value } }
+        let missing = (Self.protectedOptions["\(entity.name).\(field.name)"] ?? []).filter { value in
+            !options.contains { $0.value == value }
+        }
         if !missing.isEmpty {
             issues.append(
                 ValidationIssue(

@@ -26,7 +26,8 @@ public struct DuplicateService: Sendable {
 
         public var json: JSONValue {
             [
-                "id": .string(record.id.lowercased), "number": .string(record.number), "title": .string(record.record.title(in: record.entity)),
+                "id": .string(record.id.lowercased), "number": .string(record.number),
+                "title": .string(record.record.title(in: record.entity)),
                 "score": .decimal(Decimal(Int((score * 100).rounded())) / 100), "reasons": .array(reasons.map { .string($0) }),
                 "record": record.json,
             ]
@@ -73,7 +74,9 @@ public struct DuplicateService: Sendable {
             case "email": extraEmails.append(value)
             case "name": name = value
             case "limit":
-                if let number = Int(value), (1...100).contains(number) { limit = number } else {
+                if let number = Int(value), (1...100).contains(number) {
+                    limit = number
+                } else {
                     issues.append(ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 100"))
                 }
             default:
@@ -86,7 +89,8 @@ public struct DuplicateService: Sendable {
         }
         if let name { values[entity.titleFields.first ?? "name"] = .text(name) }
         if values.isEmpty && extraPhones.isEmpty && extraEmails.isEmpty && issues.isEmpty {
-            issues.append(ValidationIssue(field: "phone", code: "required", message: "give phone, email, inn, name or field values to compare"))
+            issues.append(
+                ValidationIssue(field: "phone", code: "required", message: "give phone, email, inn, name or field values to compare"))
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         let phoneField = entity.fields.first { $0.type == .phone }?.name ?? "phone"
@@ -136,7 +140,9 @@ public struct DuplicateService: Sendable {
                     score = max(score, similarity)
                 }
             }
-            if !reasons.isEmpty { matches.append(Match(record: EntityRecord(record: candidate, entity: entity), score: score, reasons: reasons)) }
+            if !reasons.isEmpty {
+                matches.append(Match(record: EntityRecord(record: candidate, entity: entity), score: score, reasons: reasons))
+            }
         }
         matches.sort { ($0.score, $0.reasons.count) > ($1.score, $1.reasons.count) }
         return Array(matches.prefix(limit))

@@ -16,13 +16,18 @@ public struct FunnelService: Sendable {
         let query = Dictionary(parameters, uniquingKeysWith: { _, last in last })
         var issues: [ValidationIssue] = []
         for key in query.keys where !["pipeline", "from", "to", "owner", "period"].contains(key) {
-            issues.append(ValidationIssue(field: key, code: "unknown_parameter", message: "the funnel takes pipeline, from, to (or period) and owner"))
+            issues.append(
+                ValidationIssue(field: key, code: "unknown_parameter", message: "the funnel takes pipeline, from, to (or period) and owner")
+            )
         }
         let all = try await pipelines.list(scope: scope)
         var pipeline = all.first(where: \.isDefault)
         if let raw = query["pipeline"] {
             pipeline = UUID.parse(raw).flatMap { id in all.first { $0.id == id } }
-            if pipeline == nil { issues.append(ValidationIssue(field: "pipeline", code: "unknown_pipeline", message: "pipeline is not a pipeline of this workspace")) }
+            if pipeline == nil {
+                issues.append(
+                    ValidationIssue(field: "pipeline", code: "unknown_pipeline", message: "pipeline is not a pipeline of this workspace"))
+            }
         }
         var from = query["from"]
         var to = query["to"]
@@ -117,7 +122,8 @@ public struct FunnelService: Sendable {
         var stageItems: [JSONValue] = []
         for (index, stage) in open.enumerated() {
             stageItems.append([
-                "key": .string(stage.key), "name": stage.name.json, "reached": .int(Int64(reached[index])), "amount": sums(reachedSums[index]),
+                "key": .string(stage.key), "name": stage.name.json, "reached": .int(Int64(reached[index])),
+                "amount": sums(reachedSums[index]),
                 "current": .int(Int64(current[index])), "current_amount": sums(currentSums[index]),
                 "conversion_from_previous": index == 0 ? .null : rate(reached[index], reached[index - 1]),
             ])

@@ -47,7 +47,8 @@ public struct LeadConversionService: Sendable {
                 }
                 return [:]
             default:
-                issues.append(ValidationIssue(field: name, code: "type", message: "\(name) must be an object of field values, true or false"))
+                issues.append(
+                    ValidationIssue(field: name, code: "type", message: "\(name) must be an object of field values, true or false"))
                 return nil
             }
         }
@@ -147,7 +148,8 @@ public struct LeadConversionService: Sendable {
             let converted = try await writer.apply(leadChanges, to: lead, entity: leads, action: .convert)
             return Result(
                 lead: EntityRecord(record: converted, entity: leads), contact: contact.map { EntityRecord(record: $0, entity: contacts) },
-                company: company.map { EntityRecord(record: $0, entity: companies) }, deal: deal.map { EntityRecord(record: $0, entity: deals) },
+                company: company.map { EntityRecord(record: $0, entity: companies) },
+                deal: deal.map { EntityRecord(record: $0, entity: deals) },
                 companyCreated: linkedCompanyID == nil && company != nil)
         }
     }
@@ -167,7 +169,8 @@ public struct LeadConversionService: Sendable {
         for field in entity.fields where field.isRequired && (input[field.name] ?? .null).isNull {
             issues.append(
                 ValidationIssue(
-                    field: "\(part).\(field.name)", code: "required", message: "\(part): \(field.name) is required (the lead has no value for it)"))
+                    field: "\(part).\(field.name)", code: "required",
+                    message: "\(part): \(field.name) is required (the lead has no value for it)"))
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         do {

@@ -62,7 +62,8 @@ public struct MergeService: Sendable {
         }
         let survivorID = object["survivor_id"]?.stringValue.flatMap(UUID.parse)
         if survivorID == nil {
-            issues.append(ValidationIssue(field: "survivor_id", code: "required", message: "survivor_id must be the id of the record to keep"))
+            issues.append(
+                ValidationIssue(field: "survivor_id", code: "required", message: "survivor_id must be the id of the record to keep"))
         }
         var mergedIDs: [UUID] = []
         if let items = object["merged_ids"]?.arrayValue, !items.isEmpty, items.count <= maximumMerged {
@@ -76,17 +77,21 @@ public struct MergeService: Sendable {
         } else {
             issues.append(
                 ValidationIssue(
-                    field: "merged_ids", code: "required", message: "merged_ids must list 1 to \(maximumMerged) records to merge into the survivor"))
+                    field: "merged_ids", code: "required",
+                    message: "merged_ids must list 1 to \(maximumMerged) records to merge into the survivor"))
         }
         if let survivorID, mergedIDs.contains(survivorID) {
-            issues.append(ValidationIssue(field: "merged_ids", code: "survivor_included", message: "merged_ids must not contain survivor_id"))
+            issues.append(
+                ValidationIssue(field: "merged_ids", code: "survivor_included", message: "merged_ids must not contain survivor_id"))
         }
         var picks: [String: UUID] = [:]
         if let pick = object["pick"] {
             if case .object(let fields) = pick {
                 for (name, value) in fields {
                     guard let field = entity.field(named: name), !field.isSystem || name == "owner_id" else {
-                        issues.append(ValidationIssue(field: "pick.\(name)", code: "unknown_field", message: "\(entity.name) has no field \(name) to pick"))
+                        issues.append(
+                            ValidationIssue(
+                                field: "pick.\(name)", code: "unknown_field", message: "\(entity.name) has no field \(name) to pick"))
                         continue
                     }
                     guard let id = value.stringValue.flatMap(UUID.parse), id == survivorID || mergedIDs.contains(id) else {
@@ -151,7 +156,9 @@ public struct MergeService: Sendable {
             for field in target.fields where field.type == .reference {
                 let polymorphic = field.referenceEntity == nil
                 guard field.referenceEntity == entity.name || (polymorphic && target.field(named: "parent_type") != nil) else { continue }
-                for record in try await referring(target, field: field, polymorphic: polymorphic, to: entity, ids: request.mergedIDs, writer: writer) {
+                for record in try await referring(
+                    target, field: field, polymorphic: polymorphic, to: entity, ids: request.mergedIDs, writer: writer)
+                {
                     guard let from = record.values[field.name]?.uuidValue else { continue }
                     _ = try await writer.apply([field.name: .uuid(survivor.id)], to: record, entity: target, action: .merge)
                     movedRecords.append([
@@ -181,7 +188,8 @@ public struct MergeService: Sendable {
             }
             try await FollowStore.move(entity: entity.pluralName, from: id, to: survivor.id, scope: scope, on: writer.connection)
         }
-        try await AuditStore.setMergedInto(survivor.id, entity: entity.pluralName, recordIDs: request.mergedIDs, scope: scope, on: writer.connection)
+        try await AuditStore.setMergedInto(
+            survivor.id, entity: entity.pluralName, recordIDs: request.mergedIDs, scope: scope, on: writer.connection)
         for record in merged {
             _ = try await writer.delete(id: record.id, entity: entity, action: .merge)
         }
@@ -223,7 +231,9 @@ public struct MergeService: Sendable {
         let scope = writer.scope
         guard let entity = writer.entities[merge.entity] else { throw CRMError.unknownEntity(merge.entity) }
         for id in merge.mergedIDs {
-            if try await RecordStore.fetch(id: id, entity: entity, scope: scope, includeDeleted: true, on: writer.connection)?.deletedAt != nil {
+            if try await RecordStore.fetch(id: id, entity: entity, scope: scope, includeDeleted: true, on: writer.connection)?.deletedAt
+                != nil
+            {
                 _ = try await writer.restore(id: id, entity: entity)
             }
         }
@@ -245,7 +255,8 @@ public struct MergeService: Sendable {
             if let link = link(from: item) { try await LinkStore.insertExact(link, scope: scope, on: writer.connection) }
         }
         // The survivor's merged fields go back to what they were, where they still hold the merged value.
-        if let survivor = try await RecordStore.fetch(id: merge.survivorID, entity: entity, scope: scope, forUpdate: true, on: writer.connection),
+        if let survivor = try await RecordStore.fetch(
+            id: merge.survivorID, entity: entity, scope: scope, forUpdate: true, on: writer.connection),
             case .object(let before)? = merge.survivor["before"], case .object(let after)? = merge.survivor["after"]
         {
             var input: [String: FieldValue] = [:]

@@ -102,20 +102,23 @@ public struct PipelineService: Sendable {
                 for (currency, amount) in items {
                     guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
                         issues.append(
-                            ValidationIssue(field: "deal_priority_threshold.\(currency)", code: "format", message: "currency must be an ISO 4217 code"))
+                            ValidationIssue(
+                                field: "deal_priority_threshold.\(currency)", code: "format", message: "currency must be an ISO 4217 code"))
                         continue
                     }
                     guard let decimal = FieldDefinition.decimal(from: amount), let micros = Scaled.micros(from: decimal), micros > 0 else {
                         issues.append(
                             ValidationIssue(
-                                field: "deal_priority_threshold.\(currency)", code: "type", message: "the threshold must be a positive amount"))
+                                field: "deal_priority_threshold.\(currency)", code: "type",
+                                message: "the threshold must be a positive amount"))
                         continue
                     }
                     thresholds[currency] = micros
                 }
             default:
                 issues.append(
-                    ValidationIssue(field: key, code: "type", message: "deal_priority_threshold maps currencies to amounts, e.g. {\"RUB\": 1000000}"))
+                    ValidationIssue(
+                        field: key, code: "type", message: "deal_priority_threshold maps currencies to amounts, e.g. {\"RUB\": 1000000}"))
             }
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
@@ -152,7 +155,8 @@ public struct PipelineService: Sendable {
         if let raw = object["name"] {
             name = LocalizedText.parse(raw)
             if name == nil {
-                issues.append(ValidationIssue(field: "name", code: "invalid", message: "name must be a text or {en, ru, bg}, 1-100 characters"))
+                issues.append(
+                    ValidationIssue(field: "name", code: "invalid", message: "name must be a text or {en, ru, bg}, 1-100 characters"))
             }
         } else if existing == nil {
             issues.append(ValidationIssue(field: "name", code: "required", message: "name is required"))
@@ -172,7 +176,8 @@ public struct PipelineService: Sendable {
     static func parseStages(_ raw: JSONValue, existing: Pipeline?, issues: inout [ValidationIssue]) -> [PipelineStage] {
         guard let items = raw.arrayValue, (3...30).contains(items.count) else {
             issues.append(
-                ValidationIssue(field: "stages", code: "invalid", message: "stages must be a list of 3 to 30 stages (open ones, a won and a lost)"))
+                ValidationIssue(
+                    field: "stages", code: "invalid", message: "stages must be a list of 3 to 30 stages (open ones, a won and a lost)"))
             return []
         }
         var stages: [PipelineStage] = []
@@ -184,7 +189,8 @@ public struct PipelineService: Sendable {
                 continue
             }
             for (key, _) in stage where !["key", "name", "probability", "kind", "id"].contains(key) {
-                issues.append(ValidationIssue(field: "\(path).\(key)", code: "unknown_field", message: "a stage has key, name, probability and kind"))
+                issues.append(
+                    ValidationIssue(field: "\(path).\(key)", code: "unknown_field", message: "a stage has key, name, probability and kind"))
             }
             let key = stage["key"]?.stringValue ?? "s" + String(UUIDv7.make().lowercased.suffix(10))
             if !Self.isValidKey(key) {
@@ -195,7 +201,8 @@ public struct PipelineService: Sendable {
             }
             let name = stage["name"].flatMap { LocalizedText.parse($0) }
             if name == nil {
-                issues.append(ValidationIssue(field: "\(path).name", code: "required", message: "\(path).name must be a text or {en, ru, bg}"))
+                issues.append(
+                    ValidationIssue(field: "\(path).name", code: "required", message: "\(path).name must be a text or {en, ru, bg}"))
             }
             let kind = PipelineStage.Kind(rawValue: stage["kind"]?.stringValue ?? "open")
             if kind == nil {
@@ -203,12 +210,14 @@ public struct PipelineService: Sendable {
             }
             var probability: Int64 = kind == .won ? 100_000_000 : 0
             if let raw = stage["probability"] {
-                if let decimal = FieldDefinition.decimal(from: raw), let micros = Scaled.micros(from: decimal), (0...100_000_000).contains(micros)
+                if let decimal = FieldDefinition.decimal(from: raw), let micros = Scaled.micros(from: decimal),
+                    (0...100_000_000).contains(micros)
                 {
                     probability = micros
                 } else {
                     issues.append(
-                        ValidationIssue(field: "\(path).probability", code: "out_of_range", message: "\(path).probability must be 0 to 100"))
+                        ValidationIssue(field: "\(path).probability", code: "out_of_range", message: "\(path).probability must be 0 to 100")
+                    )
                 }
             }
             let id = existing?.stage(key)?.id ?? UUIDv7.make()
@@ -221,7 +230,8 @@ public struct PipelineService: Sendable {
         if won != 1 || lost != 1 || !stages.contains(where: { $0.kind == .open }) {
             issues.append(
                 ValidationIssue(
-                    field: "stages", code: "outcomes", message: "a pipeline needs at least one open stage, exactly one won and exactly one lost stage"))
+                    field: "stages", code: "outcomes",
+                    message: "a pipeline needs at least one open stage, exactly one won and exactly one lost stage"))
         }
         return stages
     }

@@ -72,14 +72,16 @@ public struct RelationService: Sendable {
     }
 
     /// Adds (or updates) a link: `{"id": other, "entity": "contact", "role": ..., "title": ..., "is_primary": ...}`.
-    public func add(_ body: JSONValue, entity pluralName: String, id: UUID, relation name: String, scope: AccessScope) async throws -> Item {
+    public func add(_ body: JSONValue, entity pluralName: String, id: UUID, relation name: String, scope: AccessScope) async throws -> Item
+    {
         let endpoint = try endpoint(pluralName, name)
         guard case .object(let object) = body else {
             throw CRMError.badRequest(code: "not_an_object", message: "the body must be a JSON object, got \(body.kindName)")
         }
         var issues: [ValidationIssue] = []
         for (key, _) in object where !["id", "entity", "role", "title", "is_primary"].contains(key) {
-            issues.append(ValidationIssue(field: key, code: "unknown_field", message: "a link takes id, entity, role, title and is_primary"))
+            issues.append(
+                ValidationIssue(field: key, code: "unknown_field", message: "a link takes id, entity, role, title and is_primary"))
         }
         let otherID = object["id"]?.stringValue.flatMap(UUID.parse)
         if otherID == nil { issues.append(ValidationIssue(field: "id", code: "required", message: "id of the record to link is required")) }
@@ -90,7 +92,8 @@ public struct RelationService: Sendable {
             } ?? endpoint.targets[0]
         if !endpoint.targets.contains(otherEntity) {
             issues.append(
-                ValidationIssue(field: "entity", code: "choice", message: "entity must be one of: \(endpoint.targets.joined(separator: ", "))"))
+                ValidationIssue(
+                    field: "entity", code: "choice", message: "entity must be one of: \(endpoint.targets.joined(separator: ", "))"))
         }
         let role = object["role"]?.stringValue
         if let raw = object["role"], !raw.isNull {
@@ -98,7 +101,8 @@ public struct RelationService: Sendable {
                 let allowed = endpoint.roles.map(\.value).joined(separator: ", ")
                 issues.append(
                     ValidationIssue(
-                        field: "role", code: "choice", message: endpoint.roles.isEmpty ? "this link has no role" : "role must be one of: \(allowed)"))
+                        field: "role", code: "choice",
+                        message: endpoint.roles.isEmpty ? "this link has no role" : "role must be one of: \(allowed)"))
             }
         }
         var title: String?
@@ -111,7 +115,9 @@ public struct RelationService: Sendable {
         }
         var isPrimary = false
         if let raw = object["is_primary"], !raw.isNull {
-            if case .bool(let flag) = raw { isPrimary = flag } else {
+            if case .bool(let flag) = raw {
+                isPrimary = flag
+            } else {
                 issues.append(ValidationIssue(field: "is_primary", code: "type", message: "is_primary must be true or false"))
             }
         }
@@ -127,7 +133,8 @@ public struct RelationService: Sendable {
             if otherEntity == "user" {
                 otherExists = try await UserStore.find(id: otherID!, workspaceID: scope.workspaceID, on: writer.connection) != nil
             } else {
-                otherExists = try await RecordStore.exists(id: otherID!, entity: try writer.entity(named: otherEntity), scope: scope, on: writer.connection)
+                otherExists = try await RecordStore.exists(
+                    id: otherID!, entity: try writer.entity(named: otherEntity), scope: scope, on: writer.connection)
             }
             guard otherExists else {
                 throw CRMError.validation([ValidationIssue(field: "id", code: "reference", message: "id points at no \(otherEntity)")])
@@ -152,7 +159,8 @@ public struct RelationService: Sendable {
         let endpoint = try endpoint(pluralName, name)
         let removed = try await records.database.write(workspace: scope.workspaceID) { connection in
             try await LinkStore.remove(
-                kind: endpoint.kind.rawValue, fromID: endpoint.outgoing ? id : otherID, toID: endpoint.outgoing ? otherID : id, scope: scope,
+                kind: endpoint.kind.rawValue, fromID: endpoint.outgoing ? id : otherID, toID: endpoint.outgoing ? otherID : id,
+                scope: scope,
                 on: connection)
         }
         guard removed else { throw CRMError.notFound("\(pluralName)/\(id.lowercased) is not linked to \(otherID.lowercased)") }

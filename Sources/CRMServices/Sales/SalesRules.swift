@@ -32,7 +32,8 @@ enum SalesRules {
     static func written(_ record: Record, old: Record?, effects: Effects, entity: EntityDefinition, writer: RecordWriter) async throws {
         switch entity.name {
         case "deal":
-            if effects.stageChanged, let pipelineID = record.values["pipeline_id"]?.uuidValue, let stage = record.values["stage"]?.plainText {
+            if effects.stageChanged, let pipelineID = record.values["pipeline_id"]?.uuidValue, let stage = record.values["stage"]?.plainText
+            {
                 try await StageHistoryStore.enter(
                     dealID: record.id, pipelineID: pipelineID, stage: stage, at: writer.now, scope: writer.scope, on: writer.connection)
             }
@@ -58,7 +59,8 @@ enum SalesRules {
         let status = record.values["status"]?.plainText
         if let old, old.values["status"]?.plainText == "converted", action != .convert, action != .merge {
             throw CRMError.conflict(
-                code: "lead_converted", message: "lead \(old.number) was converted and is read-only; change the records it produced instead")
+                code: "lead_converted", message: "lead \(old.number) was converted and is read-only; change the records it produced instead"
+            )
         }
         var issues: [ValidationIssue] = []
         if status == "converted", action != .convert, old?.values["status"]?.plainText != "converted" {
@@ -166,7 +168,8 @@ enum SalesRules {
                         field: "repeat", code: "read_only",
                         message: "a repeat rule is set when the activity is created; cancel the series and create a new one to change it"))
             } else if type == "call" {
-                issues.append(ValidationIssue(field: "repeat", code: "not_repeatable", message: "calls do not repeat; tasks and meetings do"))
+                issues.append(
+                    ValidationIssue(field: "repeat", code: "not_repeatable", message: "calls do not repeat; tasks and meetings do"))
             } else if type == "task", record.values["due_at"] == nil {
                 issues.append(ValidationIssue(field: "due_at", code: "required", message: "a repeating task needs due_at"))
             } else if old == nil {

@@ -37,16 +37,23 @@ public struct TimelineService: Sendable {
             switch entity.name {
             case "company":
                 add(
-                    try await RecordStore.ids(entity: contacts, column: "company_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection),
+                    try await RecordStore.ids(
+                        entity: contacts, column: "company_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection),
                     contacts)
                 add(
-                    try await LinkStore.to(kind: RelationKind.contactCompany.rawValue, toID: id, scope: scope, on: connection).map(\.fromID),
+                    try await LinkStore.to(kind: RelationKind.contactCompany.rawValue, toID: id, scope: scope, on: connection).map(
+                        \.fromID),
                     contacts)
-                add(try await RecordStore.ids(entity: deals, column: "company_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection), deals)
+                add(
+                    try await RecordStore.ids(
+                        entity: deals, column: "company_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection), deals)
             case "contact":
-                add(try await RecordStore.ids(entity: deals, column: "contact_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection), deals)
                 add(
-                    try await LinkStore.to(kind: RelationKind.dealContact.rawValue, toID: id, scope: scope, on: connection).map(\.fromID), deals)
+                    try await RecordStore.ids(
+                        entity: deals, column: "contact_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection), deals)
+                add(
+                    try await LinkStore.to(kind: RelationKind.dealContact.rawValue, toID: id, scope: scope, on: connection).map(\.fromID),
+                    deals)
             default: break
             }
             let ids = targets.map(\.0)
@@ -64,16 +71,22 @@ public struct TimelineService: Sendable {
                     ))
             }
             for (definition, kind) in [(activities, "activity"), (notes, "note")] {
-                for child in try await Self.children(of: ids, entity: definition, before: before, limit: fetch, scope: scope, on: connection) {
+                for child in try await Self.children(
+                    of: ids, entity: definition, before: before, limit: fetch, scope: scope, on: connection)
+                {
                     let parent = child.values["parent_id"]?.uuidValue ?? id
-                    let kindName = kind == "activity" ? (child.values["type"]?.plainText ?? kind) : (child.values["kind"]?.plainText ?? kind)
+                    let kindName =
+                        kind == "activity" ? (child.values["type"]?.plainText ?? kind) : (child.values["kind"]?.plainText ?? kind)
                     items.append(
                         (
                             child.id,
                             Self.item(
                                 id: child.id, kind: kindName, at: child.createdAt, entity: definition.pluralName, recordID: child.id,
                                 title: child.title(in: definition), actorID: child.createdBy,
-                                data: ["record": child.json(in: definition), "parent_id": .string(parent.lowercased), "related": .bool(parent != id)])
+                                data: [
+                                    "record": child.json(in: definition), "parent_id": .string(parent.lowercased),
+                                    "related": .bool(parent != id),
+                                ])
                         ))
                 }
             }
@@ -84,7 +97,8 @@ public struct TimelineService: Sendable {
                     (
                         stay.id,
                         Self.item(
-                            id: stay.id, kind: "stage_change", at: stay.enteredAt, entity: "deals", recordID: stay.dealID, title: stay.stage,
+                            id: stay.id, kind: "stage_change", at: stay.enteredAt, entity: "deals", recordID: stay.dealID,
+                            title: stay.stage,
                             actorID: stay.enteredBy, data: ["stage": stay.json(now: now), "related": .bool(stay.dealID != id)])
                     ))
             }

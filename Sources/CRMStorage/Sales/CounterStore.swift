@@ -73,7 +73,9 @@ public enum SeriesStore {
     }
 
     /// How many occurrences a series has (trashed ones too) and the id of the latest.
-    public static func state(seriesID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> (count: Int, last: UUID?) {
+    public static func state(seriesID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> (
+        count: Int, last: UUID?
+    ) {
         let total = try await connection.first(
             "SELECT COUNT(*) AS total FROM activities WHERE workspace_id = \(.uuid(scope.workspaceID)) AND series_id = \(.uuid(seriesID))")
         let last = try await connection.first(

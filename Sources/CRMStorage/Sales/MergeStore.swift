@@ -78,7 +78,9 @@ public enum MergeStore {
     }
 
     static func decode(_ row: SQLRow) -> MergeEntry {
-        let ids = row.string("merged_ids").flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap { $0.stringValue.flatMap(UUID.parse) }
+        let ids = row.string("merged_ids").flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap {
+            $0.stringValue.flatMap(UUID.parse)
+        }
         return MergeEntry(
             id: row.uuid("id") ?? UUID(), entity: row.string("entity") ?? "", survivorID: row.uuid("survivor_id") ?? UUID(),
             mergedIDs: ids ?? [], survivor: row.string("survivor_before").flatMap { try? JSONValue.parse($0) } ?? .null,

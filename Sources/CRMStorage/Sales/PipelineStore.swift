@@ -78,7 +78,8 @@ public enum PipelineStore {
     }
 
     /// Live deals per stage key of a pipeline (to refuse removing stages that are in use).
-    public static func dealCounts(pipelineID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> [String: Int] {
+    public static func dealCounts(pipelineID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> [String: Int]
+    {
         let rows = try await connection.query(
             """
             SELECT stage, COUNT(*) AS total FROM deals WHERE \(RecordQueryCompiler.accessCondition(scope: scope))

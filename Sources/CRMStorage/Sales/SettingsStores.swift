@@ -30,8 +30,9 @@ public enum FieldOptionStore {
 /// The workspace's settings document (`workspaces.settings`).
 public enum WorkspaceSettingsStore {
     public static func load(scope: AccessScope, on connection: any DatabaseConnection) async throws -> JSONObject {
-        guard let text = try await connection.first("SELECT settings FROM workspaces WHERE workspace_id = \(.uuid(scope.workspaceID))")?
-            .string("settings"), case .object(let object)? = try? JSONValue.parse(text)
+        guard
+            let text = try await connection.first("SELECT settings FROM workspaces WHERE workspace_id = \(.uuid(scope.workspaceID))")?
+                .string("settings"), case .object(let object)? = try? JSONValue.parse(text)
         else { return JSONObject() }
         return object
     }

@@ -66,7 +66,9 @@ struct SalesController {
     static func cursor(_ text: String?) throws -> UUID? {
         guard let text else { return nil }
         guard let id = UUID.parse(text) else {
-            throw CRMError.validation([ValidationIssue(field: "before", code: "format", message: "before must be a cursor from a previous page")])
+            throw CRMError.validation([
+                ValidationIssue(field: "before", code: "format", message: "before must be a cursor from a previous page")
+            ])
         }
         return id
     }
@@ -77,7 +79,8 @@ struct SalesController {
         let scope = try context.requireScope()
         try Self.require(context, entity: "leads", for: "convert")
         let id = try Self.id(context, entity: "leads")
-        let result = try await services.conversion.convert(id: id, body: try await APIResponse.body(request, context: context), scope: scope)
+        let result = try await services.conversion.convert(
+            id: id, body: try await APIResponse.body(request, context: context), scope: scope)
         return APIResponse.json([
             "lead": result.lead.json, "contact": result.contact?.json ?? .null, "company": result.company?.json ?? .null,
             "deal": result.deal?.json ?? .null, "company_created": .bool(result.companyCreated),
@@ -110,7 +113,8 @@ struct SalesController {
     }
 
     @Sendable func createPipeline(_ request: Request, context: AppContext) async throws -> Response {
-        let pipeline = try await services.pipelines.create(try await APIResponse.body(request, context: context), scope: try context.requireScope())
+        let pipeline = try await services.pipelines.create(
+            try await APIResponse.body(request, context: context), scope: try context.requireScope())
         return APIResponse.json(pipeline.json, status: .created, headers: [.location: "/api/v1/pipelines/\(pipeline.id.lowercased)"])
     }
 
@@ -132,7 +136,8 @@ struct SalesController {
 
     @Sendable func updateSettings(_ request: Request, context: AppContext) async throws -> Response {
         APIResponse.json(
-            try await services.pipelines.updateSettings(try await APIResponse.body(request, context: context), scope: try context.requireScope()))
+            try await services.pipelines.updateSettings(
+                try await APIResponse.body(request, context: context), scope: try context.requireScope()))
     }
 
     // MARK: - Deals
@@ -203,12 +208,14 @@ struct SalesController {
     }
 
     @Sendable func read(_ request: Request, context: AppContext) async throws -> Response {
-        let changed = try await services.follows.mark(id: try Self.id(context, entity: "notifications"), read: true, scope: try context.requireScope())
+        let changed = try await services.follows.mark(
+            id: try Self.id(context, entity: "notifications"), read: true, scope: try context.requireScope())
         return APIResponse.json(["changed": .int(Int64(changed))])
     }
 
     @Sendable func unread(_ request: Request, context: AppContext) async throws -> Response {
-        let changed = try await services.follows.mark(id: try Self.id(context, entity: "notifications"), read: false, scope: try context.requireScope())
+        let changed = try await services.follows.mark(
+            id: try Self.id(context, entity: "notifications"), read: false, scope: try context.requireScope())
         return APIResponse.json(["changed": .int(Int64(changed))])
     }
 

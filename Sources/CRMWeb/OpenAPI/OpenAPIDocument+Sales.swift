@@ -92,7 +92,8 @@ extension OpenAPIDocument {
         schemas["Link"] = [
             "type": "object", "required": ["link_id", "is_primary"],
             "properties": [
-                "link_id": ["type": "string"], "entity": ["type": "string"], "id": ["type": "string"], "role": ["type": ["string", "null"]],
+                "link_id": ["type": "string"], "entity": ["type": "string"], "id": ["type": "string"],
+                "role": ["type": ["string", "null"]],
                 "title": ["type": ["string", "null"]], "is_primary": ["type": "boolean"], "record": ["type": "object"],
             ],
         ]
@@ -118,7 +119,8 @@ extension OpenAPIDocument {
         ]
         paths[base + "/{id}/follow"] = [
             "post": operation(
-                "follow\(name)", summary: "Follow a \(entity.name)", parameters: [idParameter], responses: ["200": jsonResponse(ref("Followers"))]),
+                "follow\(name)", summary: "Follow a \(entity.name)", parameters: [idParameter],
+                responses: ["200": jsonResponse(ref("Followers"))]),
             "delete": operation(
                 "unfollow\(name)", summary: "Stop following a \(entity.name)", parameters: [idParameter],
                 responses: ["204": ["description": "No longer followed"]]),
@@ -129,7 +131,9 @@ extension OpenAPIDocument {
                 responses: ["200": jsonResponse(ref("Followers"))])
         ]
         guard ["lead", "contact", "company"].contains(entity.name) else { return }
-        var probe: [JSONValue] = [query("phone"), query("email"), query("name"), query("limit", schema: ["type": "integer", "minimum": 1, "maximum": 100])]
+        var probe: [JSONValue] = [
+            query("phone"), query("email"), query("name"), query("limit", schema: ["type": "integer", "minimum": 1, "maximum": 100]),
+        ]
         if entity.name == "company" { probe.append(query("inn")) }
         paths[base + "/duplicates"] = [
             "get": operation(
@@ -163,12 +167,18 @@ extension OpenAPIDocument {
     static func salesPaths(into paths: inout JSONObject) {
         paths["/api/v1/leads/{id}/convert"] = [
             "post": operation(
-                "convertLead", summary: "Convert a lead into a contact, a company and a deal, in one transaction", parameters: [idParameter],
+                "convertLead", summary: "Convert a lead into a contact, a company and a deal, in one transaction",
+                parameters: [idParameter],
                 requestBody: body([
                     "type": "object", "additionalProperties": false,
                     "properties": [
                         "contact": ["oneOf": [["type": "boolean"], ref("ContactInput")]],
-                        "company": ["oneOf": [["type": "boolean"], ref("CompanyInput"), ["type": "object", "required": ["id"], "properties": ["id": ["type": "string", "format": "uuid"]]]]],
+                        "company": [
+                            "oneOf": [
+                                ["type": "boolean"], ref("CompanyInput"),
+                                ["type": "object", "required": ["id"], "properties": ["id": ["type": "string", "format": "uuid"]]],
+                            ]
+                        ],
                         "deal": ["oneOf": [["type": "boolean"], ref("DealInput")]],
                     ],
                 ]),
@@ -203,15 +213,20 @@ extension OpenAPIDocument {
                     responses: ["200": jsonResponse(page(ref("Link"), cursor: false))]),
                 "post": operation(
                     "link_" + operationName, summary: "Link one of \(relation.name)", parameters: [idParameter],
-                    requestBody: body(.object(JSONObject([
-                        ("type", "object"), ("required", ["id"]), ("additionalProperties", false), ("properties", .object(properties)),
-                    ]))),
+                    requestBody: body(
+                        .object(
+                            JSONObject([
+                                ("type", "object"), ("required", ["id"]), ("additionalProperties", false),
+                                ("properties", .object(properties)),
+                            ]))),
                     responses: ["201": jsonResponse(ref("Link"))]),
             ]
             paths[path + "/{other}"] = [
                 "delete": operation(
                     "unlink_" + operationName, summary: "Remove a link",
-                    parameters: [idParameter, ["name": "other", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]],
+                    parameters: [
+                        idParameter, ["name": "other", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]],
+                    ],
                     responses: ["204": ["description": "Unlinked"]])
             ]
         }
@@ -220,13 +235,16 @@ extension OpenAPIDocument {
                 "undoMerge", summary: "Undo a merge", parameters: [idParameter], responses: ["200": jsonResponse(ref("Merge"))])
         ]
         paths["/api/v1/pipelines"] = [
-            "get": operation("listPipelines", summary: "Sales pipelines", parameters: [], responses: ["200": jsonResponse(page(ref("Pipeline"), cursor: false))]),
+            "get": operation(
+                "listPipelines", summary: "Sales pipelines", parameters: [],
+                responses: ["200": jsonResponse(page(ref("Pipeline"), cursor: false))]),
             "post": operation(
                 "createPipeline", summary: "Add a pipeline (administrators)", parameters: [], requestBody: body(ref("PipelineInput")),
                 responses: ["201": jsonResponse(ref("Pipeline"))]),
         ]
         paths["/api/v1/pipelines/{id}"] = [
-            "get": operation("getPipeline", summary: "A pipeline", parameters: [idParameter], responses: ["200": jsonResponse(ref("Pipeline"))]),
+            "get": operation(
+                "getPipeline", summary: "A pipeline", parameters: [idParameter], responses: ["200": jsonResponse(ref("Pipeline"))]),
             "patch": operation(
                 "updatePipeline", summary: "Rename a pipeline or replace its stages", parameters: [idParameter],
                 requestBody: body(ref("PipelineInput")), responses: ["200": jsonResponse(ref("Pipeline"))]),
@@ -236,7 +254,9 @@ extension OpenAPIDocument {
         ]
         let settings: JSONValue = [
             "type": "object", "additionalProperties": false,
-            "properties": ["deal_priority_threshold": ["type": ["object", "null"], "additionalProperties": ["type": ["number", "string"]]]],
+            "properties": [
+                "deal_priority_threshold": ["type": ["object", "null"], "additionalProperties": ["type": ["number", "string"]]]
+            ],
         ]
         paths["/api/v1/settings/sales"] = [
             "get": operation("salesSettings", summary: "Sales settings", parameters: [], responses: ["200": jsonResponse(settings)]),
@@ -253,7 +273,10 @@ extension OpenAPIDocument {
         paths["/api/v1/notifications"] = [
             "get": operation(
                 "notifications", summary: "My notifications, newest first",
-                parameters: [query("unread", schema: ["type": "boolean"]), query("limit", schema: ["type": "integer", "minimum": 1, "maximum": 200]), query("before")],
+                parameters: [
+                    query("unread", schema: ["type": "boolean"]),
+                    query("limit", schema: ["type": "integer", "minimum": 1, "maximum": 200]), query("before"),
+                ],
                 responses: [
                     "200": jsonResponse([
                         "type": "object", "required": ["data", "unread"],
@@ -266,26 +289,34 @@ extension OpenAPIDocument {
         ]
         let changed: JSONValue = ["type": "object", "required": ["changed"], "properties": ["changed": ["type": "integer"]]]
         paths["/api/v1/notifications/read"] = [
-            "post": operation("readAllNotifications", summary: "Mark every notification read", parameters: [], responses: ["200": jsonResponse(changed)])
+            "post": operation(
+                "readAllNotifications", summary: "Mark every notification read", parameters: [], responses: ["200": jsonResponse(changed)])
         ]
         paths["/api/v1/notifications/{id}/read"] = [
-            "post": operation("readNotification", summary: "Mark a notification read", parameters: [idParameter], responses: ["200": jsonResponse(changed)])
+            "post": operation(
+                "readNotification", summary: "Mark a notification read", parameters: [idParameter],
+                responses: ["200": jsonResponse(changed)])
         ]
         paths["/api/v1/notifications/{id}/unread"] = [
-            "post": operation("unreadNotification", summary: "Mark a notification unread", parameters: [idParameter], responses: ["200": jsonResponse(changed)])
+            "post": operation(
+                "unreadNotification", summary: "Mark a notification unread", parameters: [idParameter],
+                responses: ["200": jsonResponse(changed)])
         ]
         paths["/api/v1/reports/funnel"] = [
             "get": operation(
                 "funnel", summary: "Sales funnel of a pipeline",
                 parameters: [
-                    query("pipeline", schema: ["type": "string", "format": "uuid"]), query("from", schema: ["type": "string", "format": "date"]),
-                    query("to", schema: ["type": "string", "format": "date"]), query("period"), query("owner", schema: ["type": "string", "format": "uuid"]),
+                    query("pipeline", schema: ["type": "string", "format": "uuid"]),
+                    query("from", schema: ["type": "string", "format": "date"]),
+                    query("to", schema: ["type": "string", "format": "date"]), query("period"),
+                    query("owner", schema: ["type": "string", "format": "uuid"]),
                 ],
                 responses: [
                     "200": jsonResponse([
                         "type": "object", "required": ["pipeline", "deals", "stages", "won", "lost"],
                         "properties": [
-                            "pipeline": ["type": "object"], "deals": ["type": "integer"], "stages": ["type": "array", "items": ["type": "object"]],
+                            "pipeline": ["type": "object"], "deals": ["type": "integer"],
+                            "stages": ["type": "array", "items": ["type": "object"]],
                             "won": ["type": "object"], "lost": ["type": "object"],
                         ],
                     ])
