@@ -98,6 +98,7 @@ extension BuiltinEntities {
             field("repeat", .recurrence, "Repeat", "Повтор", "Повторение"),
             field("series_id", .uuid, "Series", "Серия", "Серия", system: true),
             field("completed_at", .datetime, "Completed", "Выполнено", "Изпълнена", system: true),
+            field("reminded_at", .datetime, "Reminded", "Напомнено", "Напомнено", system: true),
         ],
         titleFields: ["subject"])
 

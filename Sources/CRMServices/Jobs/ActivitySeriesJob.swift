@@ -8,6 +8,8 @@ public struct ActivitySeriesJob: Sendable {
     public static let kind = "activities.extend"
     let records: RecordService
 
+    public init(records: RecordService) { self.records = records }
+
     @discardableResult
     public func run(workspaceID: UUID, now: Date) async throws -> Int {
         let scope = AccessScope.system(workspaceID)
@@ -18,7 +20,7 @@ public struct ActivitySeriesJob: Sendable {
         }
         var created = 0
         for masterID in masters {
-            created += try await records.write(scope: scope) { writer in
+            created += try await records.write(scope: scope, now: now) { writer in
                 guard let master = try await RecordStore.fetch(id: masterID, entity: activities, scope: scope, on: writer.connection),
                     case .recurrence(let rule)? = master.values["repeat"]
                 else { return 0 }

@@ -51,6 +51,8 @@ public struct JobRunner: Sendable {
         case SearchReindexJob.kind:
             let indexed = try await SearchReindexJob(database: database, metadata: metadata).run(workspaceID: job.workspaceID)
             logger.info("rebuilt the search index", metadata: ["records": "\(indexed)"])
+        case ReminderJob.kind:
+            try await ReminderJob(database: database).run(workspaceID: job.workspaceID, now: now)
         case ActivitySeriesJob.kind:
             let records = RecordService(database: database, metadata: metadata)
             let created = try await ActivitySeriesJob(records: records).run(workspaceID: job.workspaceID, now: now)

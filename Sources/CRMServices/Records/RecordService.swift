@@ -14,10 +14,13 @@ public struct RecordService: Sendable {
     }
 
     /// Runs `body` with a writer in one transaction over the workspace's current metadata.
-    func write<T: Sendable>(scope: AccessScope, _ body: @escaping @Sendable (RecordWriter) async throws -> T) async throws -> T {
+    /// `now` is the writes' time (jobs pass theirs).
+    func write<T: Sendable>(
+        scope: AccessScope, now: Date? = nil, _ body: @escaping @Sendable (RecordWriter) async throws -> T
+    ) async throws -> T {
         let entities = try await metadata.entities(scope: scope)
         return try await database.write(workspace: scope.workspaceID) { connection in
-            try await body(RecordWriter(scope: scope, connection: connection, now: Timestamps.now(), entities: entities))
+            try await body(RecordWriter(scope: scope, connection: connection, now: now ?? Timestamps.now(), entities: entities))
         }
     }
 

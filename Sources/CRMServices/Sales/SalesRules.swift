@@ -179,6 +179,8 @@ enum SalesRules {
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         _ = writer
+        // A moved reminder fires again.
+        if let old, old.values["reminder_at"] != record.values["reminder_at"] { record.values["reminded_at"] = nil }
         return effects
     }
 }

@@ -55,6 +55,9 @@ public struct WorkspaceService: Sendable {
             try await JobStore.ensureRecurring(
                 workspaceID: workspaceID, kind: ActivitySeriesJob.kind, key: ActivitySeriesJob.kind, every: 86_400,
                 firstRun: Timestamps.now(), on: connection)
+            try await JobStore.ensureRecurring(
+                workspaceID: workspaceID, kind: ReminderJob.kind, key: ReminderJob.kind, every: 60, firstRun: Timestamps.now(),
+                on: connection)
         }
     }
 }

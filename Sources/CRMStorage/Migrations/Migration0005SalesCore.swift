@@ -61,12 +61,13 @@ enum Migration0005SalesCore {
                 ("due_at", .timestamp), ("start_at", .timestamp), ("end_at", .timestamp), ("all_day", .bool), ("reminder_at", .timestamp),
                 ("parent_type", .text), ("parent_id", .uuid), ("direction", .text), ("outcome", .text), ("duration_seconds", .bigint),
                 ("phone", .text), ("recording_url", .text), ("location", .text), ("repeat", .json), ("series_id", .uuid),
-                ("completed_at", .timestamp),
+                ("completed_at", .timestamp), ("reminded_at", .timestamp),
             ], dialect)
         statements += [
             "CREATE INDEX activities_parent ON activities (workspace_id, parent_id, created_at, id) WHERE deleted_at IS NULL",
             "CREATE INDEX activities_open ON activities (workspace_id, owner_id, status, due_at) WHERE deleted_at IS NULL",
             "CREATE INDEX activities_series ON activities (workspace_id, series_id, start_at) WHERE series_id IS NOT NULL",
+            "CREATE INDEX activities_reminders ON activities (workspace_id, reminder_at) WHERE reminded_at IS NULL AND reminder_at IS NOT NULL",
             Schema.sortIndex("activities", "due_at", dialect),
         ]
         statements += Schema.recordTable(
@@ -139,6 +140,7 @@ enum Migration0005SalesCore {
         }
         statements.append(Schema.reindexAllWorkspaces(key: "search.reindex.5", dialect))
         statements.append(Schema.scheduleForAllWorkspaces(kind: "activities.extend", every: 86_400, dialect))
+        statements.append(Schema.scheduleForAllWorkspaces(kind: "activities.remind", every: 60, dialect))
         return statements
     }
 }
