@@ -11,8 +11,9 @@ workspace; ``stranger`` is the admin of another workspace in the same database.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
-from typing import Any, Iterable
+from typing import Any
 
 import pytest
 
@@ -92,9 +93,9 @@ def refused(resp, status: int, *, field: str | None = None, code: str | None = N
 
 
 def create(client: Client, entity: str, body: dict[str, Any]) -> dict[str, Any]:
-    """POST and expect 201; the likely duplicates a create may list are dropped from the record."""
+    """POST and expect 201 (likely duplicates are announced in headers, not in the record)."""
     record = client.create(entity, body)
-    record.pop("duplicates", None)
+    assert "duplicates" not in record, "the created record's body is the record itself"
     return record
 
 
@@ -255,7 +256,10 @@ def test_end_to_end_sales_session(fresh: Client) -> None:
     # The parts are linked to each other.
     assert contact["id"] in relation_ids(api, f"companies/{company['id']}/contacts")
     assert company["id"] in relation_ids(api, f"contacts/{contact['id']}/companies")
-    assert contact["id"] in relation_ids(api, f"deals/{deal['id']}/contacts")
+    assert relation_ids(api, f"deals/{deal['id']}/contacts")[contact["id"]]["role"] == "decision_maker"
+    lead_items, _ = timeline(api, "leads", lead["id"])
+    assert [i["kind"] for i in lead_items] == ["convert", "field_change", "field_change", "create"]
+    assert lead_items[0]["actor_id"] == lead["created_by"]
 
     # The deal goes through every stage to won.
     moved_at = [parse_ts(deal["stage_entered_at"])]
@@ -364,23 +368,27 @@ def test_end_to_end_sales_session(fresh: Client) -> None:
     assert funnel["won"]["count"] == 1 and funnel["won"]["amount"] == {"RUB": 150000}
     assert funnel["lost"]["count"] == 1 and funnel["lost"]["amount"] == {"RUB": 50000}
     assert [(r["reason"], r["count"]) for r in funnel["lost"]["reasons"]] == [("price", 1)]
-    day = deal["created_at"][:10]
-    assert ok(api.get("reports/funnel", params={"period": f"{day}..{day}"}))["deals"] == 3
-    assert ok(api.get("reports/funnel", params={"from": day, "to": day, "owner": deal["owner_id"]}))["deals"] == 3
+    first_day, last_day = deal["created_at"][:10], waiting["created_at"][:10]
+    assert ok(api.get("reports/funnel", params={"period": f"{first_day}..{last_day}"}))["deals"] == 3
+    assert ok(api.get("reports/funnel", params={"from": first_day, "to": last_day, "owner": deal["owner_id"]}))["deals"] == 3
     past = ok(api.get("reports/funnel", params={"from": "2001-01-01", "to": "2001-12-31"}))
     assert past["deals"] == 0 and all(s["reached"] == 0 for s in past["stages"]) and past["won"]["count"] == 0
     assert ok(api.get("reports/funnel", params={"owner": str(uuid.uuid4())}))["deals"] == 0
 
     # A duplicate of the contact, its phone written differently: found on create and on demand.
-    resp = api.post("contacts", {
+    twin_body = {
         "first_name": "Ivan", "last_name": "Petrov", "phone_mobile": "89123456789",
         "title": "Director", "department": "Закупки",
-    })
+    }
+    before = api.count("contacts")
+    conflict = refused(api.post("contacts", twin_body, params={"on_duplicate": "refuse"}), 409, code="duplicates")
+    assert contact["id"] in {d["id"] for d in conflict["duplicates"]}
+    assert api.count("contacts") == before, "on_duplicate=refuse must write nothing"
+    resp = api.post("contacts", twin_body)
     twin = ok(resp, 201)
-    found = {d["id"]: d for d in twin.get("duplicates") or []}
-    assert contact["id"] in found, f"the create response should list the likely duplicate: {twin.get('duplicates')!r}"
-    assert "phone" in found[contact["id"]]["reasons"]
-    assert twin["id"] not in found
+    assert resp.headers.get("Clientele-Duplicates") == "1", dict(resp.headers)
+    link = resp.headers.get("Link", "")
+    assert f"/api/v1/contacts/{twin['id']}/duplicates" in link and 'rel="duplicates"' in link, link
     on_demand = {d["id"]: d for d in ok(api.get(f"contacts/{twin['id']}/duplicates"))["data"]}
     assert set(on_demand) == {contact["id"]}
     assert {"phone", "name"} <= set(on_demand[contact["id"]]["reasons"])
@@ -433,6 +441,8 @@ def test_junk_lead_needs_a_reason(api: Client) -> None:
     assert api.fetch("leads", lead["id"]) == lead
     junk = ok(api.patch(f"leads/{lead['id']}", {"status": "junk", "junk_reason": "spam"}))
     assert (junk["status"], junk["junk_reason"]) == ("junk", "spam")
+    refused(api.patch(f"leads/{lead['id']}", {"junk_reason": None}), 422, field="junk_reason", code="required")
+    assert api.fetch("leads", lead["id"]) == junk
 
 
 def test_converted_status_only_through_convert(api: Client) -> None:
@@ -503,8 +513,14 @@ def test_pipeline_validation(api: Client, member: Client) -> None:
             field="stages", code="outcomes")
     refused(api.post("pipelines", {"name": "Два выигрыша", "stages": stages("open", "won", "won", "lost")}), 422,
             field="stages", code="outcomes")
-    refused(api.post("pipelines", {"name": "Без открытых", "stages": stages("won", "lost", "lost")[:2] + [
-        {"key": f"p{tag}_x", "name": "X", "kind": "won"}]}), 422, field="stages")
+    refused(api.post("pipelines", {"name": "Одни исходы", "stages": stages("won", "lost", "won")}), 422,
+            field="stages", code="outcomes")
+    refused(api.post("pipelines", {"name": "Коротко", "stages": stages("open", "won")}), 422, field="stages", code="invalid")
+    refused(api.post("pipelines", {"name": "Плохой ключ", "stages": [{"key": "Bad Key", "name": "X"}] + stages("won", "lost")}),
+            422, field="stages[0].key", code="format")
+    refused(api.post("pipelines", {"name": "Вероятность", "stages": [
+        {"key": f"p{tag}_o", "name": "O", "probability": 150}] + stages("won", "lost")}), 422,
+            field="stages[0].probability", code="out_of_range")
     taken = stages("open", "won", "lost")
     taken[0]["key"] = "proposal"  # a stage of the default pipeline
     refused(api.post("pipelines", {"name": "Чужой ключ", "stages": taken}), 422, field="stages[0].key", code="taken")
@@ -522,6 +538,7 @@ def test_pipeline_deletion_refusals(api: Client, member: Client) -> None:
         {"key": f"d{tag}_l", "name": "L", "kind": "lost"}]}), 201)
     deal = create(api, "deals", {"title": "Держит воронку", "pipeline_id": custom["id"]})
     refused(member.delete(f"pipelines/{custom['id']}"), 403)
+    refused(member.patch(f"pipelines/{custom['id']}", {"name": "Переименовал не админ"}), 403)
     refused(api.delete(f"pipelines/{custom['id']}"), 409, code="pipeline_in_use")
     assert ok(api.get(f"pipelines/{custom['id']}")) == custom
     assert api.fetch("deals", deal["id"])["pipeline_id"] == custom["id"]
@@ -553,8 +570,12 @@ def test_deal_stage_refusals(api: Client) -> None:
         ({"loss_reason": "price"}, "loss_reason", "not_lost"),
     ]:
         refused(api.patch(f"deals/{deal['id']}", change), 422, field=field, code=code)
+    refused(api.patch(f"deals/{deal['id']}", {"probability": 150}), 422, field="probability")
     assert api.fetch("deals", deal["id"]) == deal
     assert [s["stage"] for s in ok(api.get(f"deals/{deal['id']}/stages"))["data"]] == ["negotiation"]
+    lost = ok(api.patch(f"deals/{deal['id']}", {"stage": "lost", "loss_reason": "competitor"}))
+    refused(api.patch(f"deals/{deal['id']}", {"loss_reason": None}), 422, field="loss_reason", code="required")
+    assert api.fetch("deals", deal["id"]) == lost
 
 
 def test_activity_refusals(api: Client) -> None:
@@ -571,6 +592,9 @@ def test_activity_refusals(api: Client) -> None:
         ({"type": "call", "subject": "Повторный звонок", "repeat": {"frequency": "daily", "count": 3}}, "repeat", "not_repeatable"),
         ({"type": "task", "subject": "Два конца", "due_at": stamp(start),
           "repeat": {"frequency": "daily", "count": 3, "until": "2040-01-01"}}, "repeat", "repeat_end_conflict"),
+        ({"type": "task", "subject": "Повтор без срока", "repeat": {"frequency": "daily", "count": 3}}, "due_at", "required"),
+        ({"type": "task", "subject": "Сирота", "parent_type": "deal", "parent_id": str(uuid.uuid4())}, "parent_id", "reference"),
+        ({"type": "task", "subject": "Полродителя", "parent_type": "deal"}, "parent_id", "required"),
     ]
     for body, field, code in cases:
         refused(api.post("activities", body), 422, field=field, code=code)
@@ -649,6 +673,101 @@ def test_settings_need_an_admin(api: Client, member: Client) -> None:
     assert ok(api.get("settings/sales")) == before
 
 
+def test_convert_into_an_existing_company(api: Client) -> None:
+    company = create(api, "companies", {"name": f"Существующая {rand_hex()}", "industry": "retail"})
+    lead = create(api, "leads", {
+        "first_name": "Глеб", "last_name": "Переходов", "company_name": "Не та компания", "email": f"gleb.{rand_hex()}@example.test",
+        "source": "referral", "status": "qualified",
+    })
+    before = counts(api, "contacts", "companies", "deals")
+    result = ok(api.post(f"leads/{lead['id']}/convert", {
+        "contact": {"first_name": "Глеб Иванович", "title": "Закупщик"},
+        "company": {"id": company["id"]},
+        "deal": {"title": "Поставка для существующей", "amount": money("4200.10", "EUR"), "stage": "negotiation"},
+    }))
+    assert result["company_created"] is False
+    assert result["company"]["id"] == company["id"]
+    assert api.fetch("companies", company["id"]) == company, "linking an existing company must not change it"
+    contact, deal = result["contact"], result["deal"]
+    assert (contact["first_name"], contact["last_name"], contact["title"]) == ("Глеб Иванович", "Переходов", "Закупщик")
+    assert contact["company_id"] == company["id"] and contact["source"] == "referral" and contact["lead_id"] == lead["id"]
+    assert (deal["title"], deal["stage"], deal["probability"]) == ("Поставка для существующей", "negotiation", 60)
+    assert deal["amount"] == {"amount": 4200.1, "currency": "EUR"}
+    assert (deal["company_id"], deal["contact_id"], deal["source"]) == (company["id"], contact["id"], "referral")
+    assert result["lead"]["converted_company_id"] == company["id"]
+    after = counts(api, "contacts", "companies", "deals")
+    assert after == {"contacts": before["contacts"] + 1, "companies": before["companies"], "deals": before["deals"] + 1}
+    assert contact["id"] in relation_ids(api, f"companies/{company['id']}/contacts")
+    # A conversion that creates only a contact leaves the other links empty.
+    solo = create(api, "leads", {"first_name": "Одна", "last_name": "Контактова"})
+    only = ok(api.post(f"leads/{solo['id']}/convert", {"contact": True}))
+    assert only["company"] is None and only["deal"] is None and only["company_created"] is False
+    assert only["contact"]["company_id"] is None
+    assert (only["lead"]["converted_contact_id"], only["lead"]["converted_deal_id"]) == (only["contact"]["id"], None)
+
+
+def test_duplicate_matching_rules(api: Client, stranger: Client) -> None:
+    digits = "9" + "".join(random.choice("0123456789") for _ in range(9))
+    tag = rand_hex()
+    person = create(api, "contacts", {
+        "first_name": "Анна", "last_name": f"Дубль{tag}", "phone_work": f"+7 ({digits[:3]}) {digits[3:6]}-{digits[6:8]}-{digits[8:]}",
+        "email": f"Anna.Dubl.{tag}@Example.test",
+    })
+
+    def matches(entity: str, **query: str) -> dict[str, list[str]]:
+        return {d["id"]: d["reasons"] for d in ok(api.get(f"{entity}/duplicates", params=query))["data"]}
+
+    for phone in (f"8{digits}", f"8 {digits[:3]} {digits[3:6]} {digits[6:8]} {digits[8:]}", f"+7{digits}",
+                  f"7-{digits[:3]}-{digits[3:]}"):
+        assert "phone" in matches("contacts", phone=phone).get(person["id"], []), phone
+    other_digits = digits[:-1] + str((int(digits[-1]) + 1) % 10)
+    assert person["id"] not in matches("contacts", phone=f"8{other_digits}")
+    assert matches("contacts", email=f"anna.dubl.{tag}@EXAMPLE.TEST").get(person["id"]) == ["email"]
+    assert person["id"] not in matches("contacts", email=f"anna.dubl.{tag}x@example.test")
+    # Another workspace never sees them, even with its own record of the same phone.
+    theirs = create(stranger, "contacts", {"last_name": "Чужой", "phone_mobile": f"8{digits}"})
+    assert ok(stranger.get("contacts/duplicates", params={"phone": f"8{digits}"}))["data"][0]["id"] == theirs["id"]
+    assert len(ok(stranger.get("contacts/duplicates", params={"phone": f"8{digits}"}))["data"]) == 1
+    assert theirs["id"] not in matches("contacts", phone=f"8{digits}")
+    refused(stranger.get(f"contacts/{person['id']}/duplicates"), 404)
+    refused(api.get("contacts/duplicates"), 422)
+    refused(api.get("contacts/duplicates", params={"no_such_field": "1"}), 422, field="no_such_field")
+
+    # Names across Cyrillic and Latin.
+    table = {"б": "b", "в": "v", "д": "d", "к": "k", "л": "l", "м": "m", "н": "n", "п": "p", "р": "r", "с": "s", "т": "t"}
+    letters = [random.choice(list(table)) + random.choice("ао") for _ in range(3)]
+    cyrillic = "".join(letters).capitalize() + "ов"
+    latin = "".join(table[p[0]] + {"а": "a", "о": "o"}[p[1]] for p in letters).capitalize() + "ov"
+    named = create(api, "contacts", {"first_name": "Зинаида", "last_name": cyrillic})
+    found = matches("contacts", name=f"Zinaida {latin}")
+    assert "name" in found.get(named["id"], []), f"{cyrillic} ~ {latin}: {found}"
+    assert named["id"] not in matches("contacts", name="Zinaida Abramovich-Kowalski")
+
+    # Companies by INN, however it is written; leads by phone.
+    inn = "77" + "".join(random.choice("0123456789") for _ in range(8))
+    firm = create(api, "companies", {"name": f"ИНН-тест {tag}", "inn": inn})
+    assert matches("companies", inn=inn).get(firm["id"]) == ["inn"]
+    before = api.count("companies")
+    conflict = refused(api.post("companies", {"name": f"Другое имя {tag}", "inn": inn}, params={"on_duplicate": "refuse"}),
+                       409, code="duplicates")
+    assert firm["id"] in {d["id"] for d in conflict["duplicates"]}
+    assert api.count("companies") == before
+    refused(api.post("companies", {"name": f"Другое имя {tag}", "inn": inn}, params={"on_duplicate": "maybe"}), 422,
+            field="on_duplicate")
+    assert api.count("companies") == before
+    resp = api.post("companies", {"name": f"Другое имя {tag}", "inn": inn}, params={"on_duplicate": "allow"})
+    twin = ok(resp, 201)
+    assert resp.headers.get("Clientele-Duplicates") == "1"
+    assert set(d["id"] for d in ok(api.get(f"companies/{twin['id']}/duplicates"))["data"]) == {firm["id"]}
+    unique = api.post("companies", {"name": f"Совсем другая {rand_hex()}", "inn": "12" + inn[2:][::-1]})
+    ok(unique, 201)
+    assert "Clientele-Duplicates" not in unique.headers
+
+    lead = create(api, "leads", {"first_name": "Анна", "last_name": f"Лидова{tag}", "mobile": f"8{digits}"})
+    assert "phone" in matches("leads", phone=f"+7 {digits}").get(lead["id"], [])
+    assert person["id"] not in matches("leads", phone=f"+7 {digits}"), "lead duplicates are leads"
+
+
 # --------------------------------------------------------------------------
 # 3. features
 
@@ -693,7 +812,6 @@ def test_merge_undo_by_endpoint_brings_everything_back(api: Client) -> None:
     assert api.fetch("activities", task["id"])["parent_id"] == gone["id"]
     assert api.fetch("notes", note["id"])["parent_id"] == gone["id"]
     assert worker["id"] in relation_ids(api, f"companies/{gone['id']}/contacts")
-    assert worker["id"] not in relation_ids(api, f"companies/{keep['id']}/contacts")
     assert gone["id"] not in {t["id"] for t in ok(api.get("trash", params={"entity": "companies"}))["data"]}
     # The history of the merged company is its own again.
     keep_ids = {e["record_id"] for e in history(api, "companies", keep["id"])}
@@ -704,16 +822,68 @@ def test_merge_undo_by_endpoint_brings_everything_back(api: Client) -> None:
     refused(api.post(f"merges/{uuid.uuid4()}/undo"), 404)
 
 
+def test_merge_undo_unlinks_contacts_from_the_survivor(api: Client) -> None:
+    tag = rand_hex()
+    keep = create(api, "companies", {"name": f"Остаётся {tag}"})
+    gone = create(api, "companies", {"name": f"Уходит {tag}"})
+    worker = create(api, "contacts", {"last_name": f"Работник{tag}", "company_id": gone["id"]})
+    assert set(relation_ids(api, f"contacts/{worker['id']}/companies")) == {gone["id"]}
+    assert relation_ids(api, f"companies/{keep['id']}/contacts") == {}
+    merge = ok(api.post("companies/merge", {"survivor_id": keep["id"], "merged_ids": [gone["id"]]}))["merge"]
+    assert set(relation_ids(api, f"companies/{keep['id']}/contacts")) == {worker["id"]}
+    ok(api.post(f"merges/{merge['id']}/undo"))
+    assert api.fetch("contacts", worker["id"])["company_id"] == gone["id"]
+    assert set(relation_ids(api, f"contacts/{worker['id']}/companies")) == {gone["id"]}
+    assert relation_ids(api, f"companies/{keep['id']}/contacts") == {}
+
+
+def test_survivor_history_includes_every_entry_of_the_merged_record(api: Client) -> None:
+    tag = rand_hex()
+    keep = create(api, "contacts", {"first_name": "История", "last_name": f"Живая{tag}"})
+    gone = create(api, "contacts", {"first_name": "История", "last_name": f"Слитая{tag}"})
+    ok(api.patch(f"contacts/{gone['id']}", {"title": "Бывший"}))
+    ok(api.post("contacts/merge", {"survivor_id": keep["id"], "merged_ids": [gone["id"]]}))
+    gone_entries = history(api, "contacts", gone["id"])
+    assert [e["action"] for e in gone_entries] == ["merge", "update", "create"]
+    survivor_ids = {e["id"] for e in history(api, "contacts", keep["id"])}
+    missing = [(e["action"], e["record_id"]) for e in gone_entries if e["id"] not in survivor_ids]
+    assert missing == [], f"entries of the merged record missing from the survivor's history: {missing}"
+
+
+def test_a_restored_deal_never_points_at_a_deleted_pipeline(api: Client) -> None:
+    tag = rand_hex(6)
+    pipeline = ok(api.post("pipelines", {"name": f"Временная {tag}", "stages": [
+        {"key": f"t{tag}_a", "name": "A"}, {"key": f"t{tag}_w", "name": "W", "kind": "won"},
+        {"key": f"t{tag}_l", "name": "L", "kind": "lost"}]}), 201)
+    deal = create(api, "deals", {"title": "В корзине", "pipeline_id": pipeline["id"]})
+    assert api.delete(f"deals/{deal['id']}").status_code == 204
+    deleted = api.delete(f"pipelines/{pipeline['id']}")
+    assert deleted.status_code in (204, 409), deleted.text
+    ok(api.post(f"trash/deals/{deal['id']}/restore"))
+    pipelines = {p["id"]: p for p in ok(api.get("pipelines"))["data"]}
+    restored = api.fetch("deals", deal["id"])
+    assert restored["pipeline_id"] in pipelines, "the restored deal points at a pipeline that does not exist"
+    assert restored["stage"] in [s["key"] for s in pipelines[restored["pipeline_id"]]["stages"]]
+    ok(api.patch(f"deals/{deal['id']}", {"description": "после восстановления"}))
+
+
 def test_merge_undo_by_restoring_from_trash(api: Client) -> None:
     tag = rand_hex()
     keep = create(api, "contacts", {"first_name": "Пётр", "last_name": f"Сливкин{tag}", "email": f"petr.{tag}@example.test"})
     gone = create(api, "contacts", {"first_name": "Petr", "last_name": f"Slivkin{tag}", "email": f"slivkin.{tag}@example.test",
                                    "phone_mobile": "+7 903 555-44-33"})
+    third = create(api, "contacts", {"first_name": "Пётр", "last_name": f"Сливкин{tag}", "telegram": "@slivkin"})
     deal = create(api, "deals", {"title": f"Через корзину {tag}", "contact_id": gone["id"]})
     call = create(api, "activities", {"type": "call", "subject": "Звонок", "parent_type": "contact", "parent_id": gone["id"]})
+    note = create(api, "notes", {"body": "Третий", "parent_type": "contact", "parent_id": third["id"]})
     ok(api.post(f"deals/{deal['id']}/contacts", {"id": gone["id"], "role": "influencer"}), 201)
+    before = api.count("contacts")
 
-    result = ok(api.post("contacts/merge", {"survivor_id": keep["id"], "merged_ids": [gone["id"]], "pick": {"email": gone["id"]}}))
+    result = ok(api.post("contacts/merge", {"survivor_id": keep["id"], "merged_ids": [gone["id"], third["id"]],
+                                            "pick": {"email": gone["id"]}}))
+    assert result["survivor"]["telegram"] == "@slivkin"
+    assert api.count("contacts") == before - 2
+    assert api.fetch("notes", note["id"])["parent_id"] == keep["id"]
     assert result["survivor"]["email"] == gone["email"]
     assert result["survivor"]["phone_mobile"] == gone["phone_mobile"]
     assert api.fetch("deals", deal["id"])["contact_id"] == keep["id"]
@@ -722,9 +892,15 @@ def test_merge_undo_by_restoring_from_trash(api: Client) -> None:
 
     restored = ok(api.post(f"trash/contacts/{gone['id']}/restore"))
     assert restored["id"] == gone["id"]
+    # Restoring one merged record undoes the whole merge: the other one is back too.
+    assert api.count("contacts") == before
+    back = api.fetch("contacts", third["id"])
+    assert {k: v for k, v in back.items() if k not in ("version", "updated_at")} == {
+        k: v for k, v in third.items() if k not in ("version", "updated_at")}
+    assert api.fetch("notes", note["id"])["parent_id"] == third["id"]
     assert api.fetch("contacts", gone["id"])["email"] == gone["email"]
     survivor = api.fetch("contacts", keep["id"])
-    assert survivor["email"] == keep["email"] and survivor["phone_mobile"] is None
+    assert survivor["email"] == keep["email"] and survivor["phone_mobile"] is None and survivor["telegram"] is None
     assert api.fetch("deals", deal["id"])["contact_id"] == gone["id"]
     assert api.fetch("activities", call["id"])["parent_id"] == gone["id"]
     links = relation_ids(api, f"deals/{deal['id']}/contacts")
@@ -804,6 +980,11 @@ def test_links_between_contacts_companies_and_deals(api: Client) -> None:
     assert set(relation_ids(api, f"contacts/{person['id']}/companies")) == {first["id"]}
     assert relation_ids(api, f"companies/{second['id']}/contacts") == {}
     refused(api.delete(f"contacts/{person['id']}/companies/{second['id']}"), 404)
+    # A company's timeline follows its linked contacts too (the person has no company_id).
+    assert person["company_id"] is None
+    remark = create(api, "notes", {"body": "Через связь", "parent_type": "contact", "parent_id": person["id"]})
+    assert item_for(timeline(api, "companies", first["id"])[0], remark["id"])["related"] is True
+    assert item_for(timeline(api, "companies", second["id"])[0], remark["id"]) is None
 
     # Deal contacts with roles, seen from both sides.
     deal = create(api, "deals", {"title": f"Сделка с ролями {tag}", "company_id": first["id"]})
@@ -883,7 +1064,7 @@ def test_counters_move_by_exactly_what_was_added(api: Client, member: Client, me
     assert current() == delta(base, overdue=-1)
 
 
-def test_follower_notifications(api: Client, member: Client, me: dict[str, Any]) -> None:
+def test_follower_notifications(api: Client, member: Client, me: dict[str, Any], stranger: Client) -> None:
     member_id = member.user_id  # type: ignore[attr-defined]
     deal = create(api, "deals", {"title": f"Под наблюдением {rand_hex()}"})
     start = notifications(member)
@@ -892,9 +1073,12 @@ def test_follower_notifications(api: Client, member: Client, me: dict[str, Any])
     def fresh_for_member() -> list[dict[str, Any]]:
         return [n for n in notifications(member)["data"] if n["id"] not in seen]
 
+    refused(stranger.post(f"deals/{deal['id']}/follow"), 404)
+    refused(member.post(f"deals/{uuid.uuid4()}/follow"), 404)
     followed = ok(member.post(f"deals/{deal['id']}/follow"))
     assert member_id in followed["followers"]
-    assert member_id in ok(api.get(f"deals/{deal['id']}/followers"))["followers"]
+    assert ok(api.get(f"deals/{deal['id']}/followers"))["followers"] == [member_id]
+    refused(stranger.get(f"deals/{deal['id']}/followers"), 404)
     ok(api.post(f"deals/{deal['id']}/follow"))  # the author follows too: own changes must not notify them
     mine_before = {n["id"] for n in notifications(api)["data"]}
 
@@ -903,7 +1087,8 @@ def test_follower_notifications(api: Client, member: Client, me: dict[str, Any])
     new = fresh_for_member()
     assert [n["kind"] for n in new] == ["stage_changed", "updated"], new
     assert all(n["record_id"] == deal["id"] and n["entity"] == "deals" and n["read"] is False for n in new)
-    assert all(n["actor_id"] in (me["id"], None) for n in new)
+    assert all(n["actor_id"] == me["id"] and n["title"] == deal["title"] for n in new)
+    assert "description" in new[1]["details"]["changes"] and "stage" in new[0]["details"]["changes"]
     assert notifications(member)["unread"] == start["unread"] + 2
     assert {n["id"] for n in notifications(api)["data"]} == mine_before
 
@@ -911,7 +1096,7 @@ def test_follower_notifications(api: Client, member: Client, me: dict[str, Any])
     ok(member.patch(f"deals/{deal['id']}", {"description": "Дополнено участником"}))
     assert len(fresh_for_member()) == 2
     author_new = [n for n in notifications(api)["data"] if n["id"] not in mine_before]
-    assert [(n["kind"], n["record_id"]) for n in author_new] == [("updated", deal["id"])]
+    assert [(n["kind"], n["record_id"], n["actor_id"]) for n in author_new] == [("updated", deal["id"], member_id)]
 
     # Reading one, then all.
     assert ok(member.post(f"notifications/{new[0]['id']}/read"))["changed"] == 1
@@ -1029,10 +1214,17 @@ def test_pipelines_crud(api: Client) -> None:
     reopened = ok(api.patch(f"deals/{deal['id']}", {"stage": f"c{tag}_talk"}))
     assert reopened["closed_on"] is None and reopened["probability"] == 55
 
-    # Deleting: refused while deals are in it, done once they are gone.
+    # Deleting: refused while deals are in it (the trash counts: they may come back), done once
+    # they have moved to another pipeline.
     refused(api.delete(f"pipelines/{created['id']}"), 409, code="pipeline_in_use")
+    assert api.delete(f"deals/{talk['id']}").status_code == 204
+    refused(api.delete(f"pipelines/{created['id']}"), 409, code="pipeline_in_use")
+    default_id = next(p["id"] for p in before if p["is_default"])
     for d in (deal, talk):
-        assert api.delete(f"deals/{d['id']}").status_code == 204
+        if d is talk:
+            assert api.post(f"trash/deals/{d['id']}/restore").status_code == 200
+        moved_out = ok(api.patch(f"deals/{d['id']}", {"pipeline_id": default_id}))
+        assert (moved_out["pipeline_id"], moved_out["stage"]) == (default_id, "open")
     assert api.delete(f"pipelines/{created['id']}").status_code == 204
     refused(api.get(f"pipelines/{created['id']}"), 404)
     assert [p["id"] for p in ok(api.get("pipelines"))["data"]] == [p["id"] for p in before]
@@ -1052,7 +1244,7 @@ def test_copy_of_a_lead(api: Client) -> None:
     }
     source = create(api, "leads", body)
     before = api.count("leads")
-    resp = api.request("POST", f"leads/{source['id']}/copy")
+    resp = api.post(f"leads/{source['id']}/copy", {})
     copy = ok(resp, 201)
     assert resp.headers.get("Location", "").endswith(f"/leads/{copy['id']}")
     assert copy["id"] != source["id"] and copy["number"] != source["number"] and copy["version"] == 1
@@ -1060,7 +1252,7 @@ def test_copy_of_a_lead(api: Client) -> None:
     skip = {"id", "number", "created_at", "updated_at", "version", "status", "tags"}
     assert {k: v for k, v in copy.items() if k not in skip} == {k: v for k, v in source.items() if k not in skip}
     assert sorted(copy["tags"]) == sorted(source["tags"])
-    assert api.fetch("leads", copy["id"]) == {k: v for k, v in copy.items() if k != "duplicates"}
+    assert api.fetch("leads", copy["id"]) == copy
     assert api.fetch("leads", source["id"]) == source
     assert api.count("leads") == before + 1
 
@@ -1068,16 +1260,26 @@ def test_copy_of_a_lead(api: Client) -> None:
     assert (tweaked["first_name"], tweaked["email"], tweaked["last_name"]) == ("Дарья", f"daria.{tag}@example.test",
                                                                               source["last_name"])
     junk = create(api, "leads", {"last_name": f"Мусор{tag}", "status": "junk", "junk_reason": "no_budget"})
-    junk_copy = ok(api.post(f"leads/{junk['id']}/copy"), 201)
+    junk_copy = ok(api.post(f"leads/{junk['id']}/copy", {}), 201)
     assert (junk_copy["status"], junk_copy["junk_reason"]) == ("new", None)
     ok(api.post(f"leads/{source['id']}/convert", {"contact": True}))
-    converted_copy = ok(api.post(f"leads/{source['id']}/copy"), 201)
+    converted_copy = ok(api.post(f"leads/{source['id']}/copy", {}), 201)
     assert converted_copy["status"] == "new"
     assert all(converted_copy[f] is None for f in ("converted_at", "converted_contact_id", "converted_company_id", "converted_deal_id"))
-    assert api.count("leads") == before + 4
-    refused(api.post(f"leads/{uuid.uuid4()}/copy"), 404)
+    assert api.count("leads") == before + 5
+    refused(api.post(f"leads/{uuid.uuid4()}/copy", {}), 404)
     refused(api.post(f"leads/{source['id']}/copy", {"status": "converted"}), 422, field="status", code="use_convert")
-    assert api.count("leads") == before + 4
+    assert api.count("leads") == before + 5
+
+
+def test_copy_without_a_body(api: Client) -> None:
+    source = create(api, "leads", {"first_name": "Без", "last_name": f"Тела{rand_hex()}", "status": "qualified"})
+    before = api.count("leads")
+    resp = api.request("POST", f"leads/{source['id']}/copy")
+    copy = ok(resp, 201)
+    assert copy["id"] != source["id"] and copy["status"] == "new"
+    assert (copy["first_name"], copy["last_name"]) == (source["first_name"], source["last_name"])
+    assert api.count("leads") == before + 1
 
 
 def test_timeline_paging_returns_every_item_once(api: Client) -> None:

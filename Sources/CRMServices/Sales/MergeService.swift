@@ -150,6 +150,9 @@ public struct MergeService: Sendable {
         var after = JSONObject()
         for name in input.keys.sorted() { after[name] = updated.value(of: name).json }
 
+        // Links touching the survivor before the merge; whatever the merge adds is undone with it
+        // (moved links and those the write path adds, like a re-pointed contact's membership).
+        let linksBefore = Set(try await LinkStore.touching(id: survivor.id, scope: scope, on: writer.connection).map(\.id))
         // Records that pointed at the merged ones now point at the survivor.
         var movedRecords: [JSONValue] = []
         for target in writer.entities.values.sorted(by: { $0.name < $1.name }) {
@@ -170,7 +173,6 @@ public struct MergeService: Sendable {
         }
         // Links and follows.
         var oldLinks: [JSONValue] = []
-        var newLinks: [JSONValue] = []
         for id in request.mergedIDs {
             for link in try await LinkStore.touching(id: id, scope: scope, on: writer.connection) {
                 oldLinks.append(linkJSON(link))
@@ -183,16 +185,18 @@ public struct MergeService: Sendable {
                 let existing = try await LinkStore.from(kind: moved.kind, fromID: moved.fromID, scope: scope, on: writer.connection)
                 if !existing.contains(where: { $0.toID == moved.toID }) {
                     try await LinkStore.insertExact(moved, scope: scope, on: writer.connection)
-                    newLinks.append(.string(moved.id.lowercased))
                 }
             }
             try await FollowStore.move(entity: entity.pluralName, from: id, to: survivor.id, scope: scope, on: writer.connection)
         }
-        try await AuditStore.setMergedInto(
-            survivor.id, entity: entity.pluralName, recordIDs: request.mergedIDs, scope: scope, on: writer.connection)
         for record in merged {
             _ = try await writer.delete(id: record.id, entity: entity, action: .merge)
         }
+        // After the deletes, so the survivor's history shows the merged records' last entry too.
+        try await AuditStore.setMergedInto(
+            survivor.id, entity: entity.pluralName, recordIDs: request.mergedIDs, scope: scope, on: writer.connection)
+        let newLinks: [JSONValue] = try await LinkStore.touching(id: survivor.id, scope: scope, on: writer.connection)
+            .filter { !linksBefore.contains($0.id) }.map { .string($0.id.lowercased) }
         let merge = MergeEntry(
             id: UUIDv7.make(at: writer.now), entity: entity.pluralName, survivorID: survivor.id, mergedIDs: request.mergedIDs,
             survivor: ["before": .object(before), "after": .object(after)],

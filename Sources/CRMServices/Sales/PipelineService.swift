@@ -50,7 +50,7 @@ public struct PipelineService: Sendable {
             if !removed.isEmpty {
                 throw CRMError.conflict(
                     code: "stage_in_use",
-                    message: "stages still holding deals cannot be removed: "
+                    message: "stages still holding deals (the trash included) cannot be removed: "
                         + removed.map { "\($0.key) (\(counts[$0.key] ?? 0) deals)" }.joined(separator: ", "))
             }
             try await PipelineStore.replace(pipeline, scope: scope, on: connection)
@@ -68,7 +68,7 @@ public struct PipelineService: Sendable {
             let deals = try await PipelineStore.dealCounts(pipelineID: id, scope: scope, on: connection).values.reduce(0, +)
             guard deals == 0 else {
                 throw CRMError.conflict(
-                    code: "pipeline_in_use", message: "the pipeline still holds \(deals) deals; move them to another pipeline first")
+                    code: "pipeline_in_use", message: "the pipeline still holds \(deals) deals (the trash included); move them to another pipeline first")
             }
             try await PipelineStore.delete(id: id, scope: scope, on: connection)
         }

@@ -77,13 +77,14 @@ public enum PipelineStore {
         try await connection.execute("DELETE FROM pipelines WHERE workspace_id = \(.uuid(scope.workspaceID)) AND id = \(.uuid(id))")
     }
 
-    /// Live deals per stage key of a pipeline (to refuse removing stages that are in use).
+    /// Deals per stage key of a pipeline, those in the trash included (they may come back), to
+    /// refuse removing stages or pipelines that are in use.
     public static func dealCounts(pipelineID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> [String: Int]
     {
         let rows = try await connection.query(
             """
             SELECT stage, COUNT(*) AS total FROM deals WHERE \(RecordQueryCompiler.accessCondition(scope: scope))
-              AND pipeline_id = \(.uuid(pipelineID)) AND deleted_at IS NULL GROUP BY stage
+              AND pipeline_id = \(.uuid(pipelineID)) GROUP BY stage
             """)
         var counts: [String: Int] = [:]
         for row in rows { counts[row.string("stage") ?? ""] = Int(row.int("total") ?? 0) }

@@ -92,7 +92,9 @@ struct SalesController {
         let entity = try context.parameters.require("entity")
         let id = try Self.id(context, entity: entity)
         let buffer = try await request.body.collect(upTo: APIResponse.maximumBodySize)
-        let body: JSONValue? = buffer.readableBytes == 0 ? nil : try await APIResponse.body(request, context: context, buffer: buffer)
+        // `nil` alone would be JSONValue's own null literal here.
+        let body: JSONValue? =
+            buffer.readableBytes == 0 ? Optional.none : try await APIResponse.body(request, context: context, buffer: buffer)
         let record = try await services.records.copy(id: id, overrides: body, entity: entity, scope: scope)
         var headers = HTTPFields()
         headers[.location] = "/api/v1/\(entity)/\(record.id.lowercased)"
