@@ -68,7 +68,8 @@ public struct PipelineService: Sendable {
             let deals = try await PipelineStore.dealCounts(pipelineID: id, scope: scope, on: connection).values.reduce(0, +)
             guard deals == 0 else {
                 throw CRMError.conflict(
-                    code: "pipeline_in_use", message: "the pipeline still holds \(deals) deals (the trash included); move them to another pipeline first")
+                    code: "pipeline_in_use",
+                    message: "the pipeline still holds \(deals) deals (the trash included); move them to another pipeline first")
             }
             try await PipelineStore.delete(id: id, scope: scope, on: connection)
         }
