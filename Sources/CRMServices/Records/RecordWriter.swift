@@ -9,7 +9,10 @@ import Foundation
 struct RecordWriter: Sendable {
     let scope: AccessScope
     let connection: any DatabaseConnection
-    let now: Date
+    /// The writes' time. `apply` moves it past the record's last change when needed, so a
+    /// record's `updated_at` (and its stage history) only ever goes forward, even when
+    /// transactions that took their time before waiting for the row lock commit out of order.
+    var now: Date
     /// The workspace's entities by plural name (custom fields and option lists included).
     let entities: [String: EntityDefinition]
 
@@ -74,6 +77,14 @@ struct RecordWriter: Sendable {
 
     /// Applies input to a record read (and locked) in this transaction.
     func apply(_ input: [String: FieldValue], to current: Record, entity: EntityDefinition, action: Action) async throws -> Record {
+        var writer = self
+        writer.now = max(now, current.updatedAt.addingTimeInterval(0.001))
+        return try await writer.applyInOrder(input, to: current, entity: entity, action: action)
+    }
+
+    private func applyInOrder(_ input: [String: FieldValue], to current: Record, entity: EntityDefinition, action: Action) async throws
+        -> Record
+    {
         var values = input
         let ownerChange = Self.take("owner_id", from: &values)
         let tagsChange = Self.take("tags", from: &values)

@@ -41,16 +41,13 @@ public enum LinkStore {
                 "UPDATE record_links SET is_primary = \(.bool(false)) WHERE workspace_id = \(.uuid(scope.workspaceID)) AND kind = \(.text(link.kind)) AND from_id = \(.uuid(link.fromID))"
             )
         }
-        let row = try await connection.first(
+        var sql = insert(link, scope: scope)
+        sql.append(
             """
-            INSERT INTO record_links (workspace_id, id, kind, from_id, to_entity, to_id, role, title, is_primary, created_at, created_by)
-            VALUES (\(.uuid(scope.workspaceID)), \(.uuid(link.id)), \(.text(link.kind)), \(.uuid(link.fromID)), \(.text(link.toEntity)),
-              \(.uuid(link.toID)), \(.optional(link.role)), \(.optional(link.title)), \(.bool(link.isPrimary)), \(.timestamp(link.createdAt)),
-              \(.optional(link.createdBy)))
-            ON CONFLICT (workspace_id, kind, from_id, to_id) DO UPDATE SET role = excluded.role, title = excluded.title,
-              is_primary = excluded.is_primary
-            RETURNING *
+             ON CONFLICT (workspace_id, kind, from_id, to_id) DO UPDATE SET role = excluded.role, title = excluded.title,
+              is_primary = excluded.is_primary RETURNING *
             """)
+        let row = try await connection.first(sql)
         return row.map(decode) ?? link
     }
 
@@ -89,15 +86,20 @@ public enum LinkStore {
         try await connection.execute("DELETE FROM record_links WHERE workspace_id = \(.uuid(scope.workspaceID)) AND id = \(.uuid(id))")
     }
 
+    /// Puts back a link exactly as it was (undoing a merge); an equal link already there wins.
     public static func insertExact(_ link: RecordLink, scope: AccessScope, on connection: any DatabaseConnection) async throws {
-        try await connection.execute(
-            """
-            INSERT INTO record_links (workspace_id, id, kind, from_id, to_entity, to_id, role, title, is_primary, created_at, created_by)
-            VALUES (\(.uuid(scope.workspaceID)), \(.uuid(link.id)), \(.text(link.kind)), \(.uuid(link.fromID)), \(.text(link.toEntity)),
-              \(.uuid(link.toID)), \(.optional(link.role)), \(.optional(link.title)), \(.bool(link.isPrimary)), \(.timestamp(link.createdAt)),
-              \(.optional(link.createdBy)))
-            ON CONFLICT (workspace_id, kind, from_id, to_id) DO NOTHING
-            """)
+        var sql = insert(link, scope: scope)
+        sql.append(" ON CONFLICT (workspace_id, kind, from_id, to_id) DO NOTHING")
+        try await connection.execute(sql)
+    }
+
+    static func insert(_ link: RecordLink, scope: AccessScope) -> SQLFragment {
+        """
+        INSERT INTO record_links (workspace_id, id, kind, from_id, to_entity, to_id, role, title, is_primary, created_at, created_by)
+        VALUES (\(.uuid(scope.workspaceID)), \(.uuid(link.id)), \(.text(link.kind)), \(.uuid(link.fromID)), \(.text(link.toEntity)),
+          \(.uuid(link.toID)), \(.optional(link.role)), \(.optional(link.title)), \(.bool(link.isPrimary)), \(.timestamp(link.createdAt)),
+          \(.optional(link.createdBy)))
+        """
     }
 
     static func decode(_ row: SQLRow) -> RecordLink {
