@@ -13,7 +13,7 @@ extension JSONValue {
         String(decoding: serialized(), as: UTF8.self)
     }
 
-    func write(to output: inout [UInt8]) {
+    public func write(to output: inout [UInt8]) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
@@ -43,7 +43,7 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ string: String, to output: inout [UInt8]) {
+    public static func writeString(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         // Fast path: most strings need no escaping at all; scan their contiguous UTF-8 once.
         var copy = string

@@ -11,6 +11,8 @@ public struct EntityDefinition: Sendable, Hashable {
     public var label: LocalizedText
     public var pluralLabel: LocalizedText
     public private(set) var fields: [FieldDefinition]
+    /// The names of `fields`, in order (hot loops read names without copying definitions).
+    public private(set) var fieldNames: [String]
     /// Fields joined with spaces to make a record's display title.
     public var titleFields: [String]
     private var index: [String: Int]
@@ -26,6 +28,7 @@ public struct EntityDefinition: Sendable, Hashable {
         self.label = label
         self.pluralLabel = pluralLabel
         self.fields = []
+        self.fieldNames = []
         self.titleFields = titleFields
         self.index = [:]
         for field in fields { append(field) }
@@ -37,6 +40,7 @@ public struct EntityDefinition: Sendable, Hashable {
         } else {
             index[field.name] = fields.count
             fields.append(field)
+            fieldNames.append(field.name)
         }
     }
 

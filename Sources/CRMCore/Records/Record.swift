@@ -59,12 +59,38 @@ public struct Record: Sendable, Hashable {
     /// The API form: standard fields first, then every entity field (nulls included).
     public func json(in entity: EntityDefinition) -> JSONValue {
         var object = JSONObject()
-        for field in StandardFields.all {
-            object.append(field.name, field.name == "tags" ? .array(tags.map { .string($0) }) : value(of: field.name).json)
-        }
-        for field in entity.fields {
-            object.append(field.name, (values[field.name] ?? .null).json)
-        }
+        forEachJSONField(in: entity) { name, value in object.append(name, value) }
         return .object(object)
+    }
+
+    /// The API form written straight to JSON text (lists write many records; no tree is built).
+    public func writeJSON(in entity: EntityDefinition, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+        var first = true
+        forEachJSONField(in: entity) { name, value in
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            JSONValue.writeString(name, to: &output)
+            output.append(UInt8(ascii: ":"))
+            value.write(to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// Every field of the API form in order: the standard fields (as `StandardFields.all` lists
+    /// them), then the entity's fields. The one definition both `json` and `writeJSON` follow.
+    func forEachJSONField(in entity: EntityDefinition, _ body: (String, JSONValue) -> Void) {
+        body("id", .string(id.lowercased))
+        body("number", .string(number))
+        body("owner_id", ownerID.map { .string($0.lowercased) } ?? .null)
+        body("tags", .array(tags.map { .string($0) }))
+        body("created_at", .string(Timestamps.format(createdAt)))
+        body("created_by", createdBy.map { .string($0.lowercased) } ?? .null)
+        body("updated_at", .string(Timestamps.format(updatedAt)))
+        body("updated_by", updatedBy.map { .string($0.lowercased) } ?? .null)
+        body("version", .int(version))
+        for name in entity.fieldNames {
+            body(name, values[name]?.json ?? .null)
+        }
     }
 }

@@ -50,9 +50,47 @@ public enum Timestamps {
 
     /// Parses ISO 8601, keeping millisecond precision (what both databases and cursors hold).
     public static func parse(_ text: String) -> Date? {
+        if let date = parseCanonical(text) { return date }
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return truncated(date) }
         if let date = try? Date.ISO8601FormatStyle().parse(text) { return truncated(date) }
         return nil
+    }
+
+    /// The fixed form `format` writes (`YYYY-MM-DDTHH:MM:SS.mmmZ`), read without a formatter:
+    /// every stored instant on SQLite comes back in it. Anything else returns nil.
+    static func parseCanonical(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+                bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")
+            else { return nil }
+            func number(_ start: Int, _ width: Int) -> Int? {
+                var value = 0
+                for position in start..<(start + width) {
+                    let digit = Int(bytes[position]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+                let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3), (1...12).contains(month),
+                (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 60
+            else { return nil }
+            let days = daysFromCivil(year: year, month: month, day: day)
+            let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+            return Date(timeIntervalSince1970: Double(seconds * 1000 + Int64(millis)) / 1000)
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of `civilDate`).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// The current instant at millisecond precision.
@@ -69,9 +107,15 @@ public enum Timestamps {
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1...9999).contains(year), (1...12).contains(month), day >= 1
         else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= daysInMonth[month - 1]
+        return day <= daysIn(month: month, year: year)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// The calendar day (UTC) of an instant, as `YYYY-MM-DD`.

@@ -56,7 +56,11 @@ enum FieldColumns {
     }
 
     static func customValue(_ json: JSONValue, field: FieldDefinition) -> FieldValue {
-        switch (field.type, json) {
+        customValue(json, type: field.type, name: field.name)
+    }
+
+    static func customValue(_ json: JSONValue, type: FieldType, name: String) -> FieldValue {
+        switch (type, json) {
         case (_, .null): return .null
         case (.text, .string(let s)), (.longText, .string(let s)), (.email, .string(let s)), (.phone, .string(let s)),
             (.url, .string(let s)), (.choice, .string(let s)):
@@ -73,7 +77,7 @@ enum FieldColumns {
         case (.reference, .string(let s)), (.user, .string(let s)), (.uuid, .string(let s)):
             return UUID(uuidString: s).map { .uuid($0) } ?? .null
         case (.recurrence, .object):
-            if case .success(let rule) = RepeatRule.parse(json, field: field.name) { return .recurrence(rule) }
+            if case .success(let rule) = RepeatRule.parse(json, field: name) { return .recurrence(rule) }
             return .null
         case (.address, .object(let object)):
             var parts: [String: String] = [:]
@@ -84,8 +88,8 @@ enum FieldColumns {
     }
 
     /// Reads a built-in field from its column value (and, for money, its currency column).
-    static func value(_ primary: SQLValue, currency: SQLValue, field: FieldDefinition) -> FieldValue {
-        switch field.type {
+    static func value(_ primary: SQLValue, currency: SQLValue, type: FieldType, name: String) -> FieldValue {
+        switch type {
         case .text, .longText, .email, .phone, .url, .choice:
             return primary.stringValue.map { .text($0) } ?? .null
         case .integer: return primary.intValue.map { .integer($0) } ?? .null
@@ -103,7 +107,7 @@ enum FieldColumns {
         case .reference, .user, .uuid: return primary.uuidValue.map { .uuid($0) } ?? .null
         case .address, .recurrence:
             guard let text = primary.stringValue, let json = try? JSONValue.parse(text) else { return .null }
-            return customValue(json, field: field)
+            return customValue(json, type: type, name: name)
         }
     }
 }

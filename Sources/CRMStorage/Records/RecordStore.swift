@@ -162,14 +162,27 @@ public enum RecordStore {
 /// Column positions of a record result, resolved once per query instead of once per cell.
 struct RecordRowLayout {
     let entity: EntityDefinition
-    let fields: [(field: FieldDefinition, position: Int?, currency: Int?)]
+    /// Only what decoding needs of each built-in field: copying whole definitions per row cost
+    /// more than the decoding itself.
+    struct Column {
+        let name: String
+        let type: FieldType
+        let position: Int?
+        let currency: Int?
+    }
+
+    let fields: [Column]
+    let customFields: [FieldDefinition]
     let id, number, owner, tags, createdAt, createdBy, updatedAt, updatedBy, version, deletedAt, custom: Int?
 
     init(columns: SQLColumns, entity: EntityDefinition) {
         self.entity = entity
         fields = entity.builtinFields.map { field in
-            (field, columns.position(of: field.name), field.type == .money ? columns.position(of: field.name + "_currency") : nil)
+            Column(
+                name: field.name, type: field.type, position: columns.position(of: field.name),
+                currency: field.type == .money ? columns.position(of: field.name + "_currency") : nil)
         }
+        customFields = entity.customFields
         id = columns.position(of: "id")
         number = columns.position(of: "number")
         owner = columns.position(of: "owner_id")
@@ -186,11 +199,11 @@ struct RecordRowLayout {
     func decode(_ row: SQLRow) -> Record {
         var values: [String: FieldValue] = [:]
         values.reserveCapacity(fields.count)
-        for (field, position, currency) in fields {
-            let value = FieldColumns.value(row.value(at: position), currency: row.value(at: currency), field: field)
-            if !value.isNull { values[field.name] = value }
+        for column in fields {
+            let value = FieldColumns.value(
+                row.value(at: column.position), currency: row.value(at: column.currency), type: column.type, name: column.name)
+            if !value.isNull { values[column.name] = value }
         }
-        let customFields = entity.customFields
         if !customFields.isEmpty, let text = row.value(at: custom).stringValue, case .object(let document)? = try? JSONValue.parse(text) {
             for field in customFields {
                 if let json = document[field.name] {

@@ -7,9 +7,14 @@ enum APIResponse {
     static let maximumBodySize = 1 << 20
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+        json(bytes: value.serialized(), status: status, headers: extra)
+    }
+
+    /// A JSON body already serialised.
+    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// Reads the whole body as one JSON value; every failure is a 4xx that says why.
