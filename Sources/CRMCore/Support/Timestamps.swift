@@ -62,7 +62,8 @@ public enum Timestamps {
         var text = text
         return text.withUTF8 { bytes -> Date? in
             guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-                bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")
+                bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."),
+                bytes[23] == UInt8(ascii: "Z")
             else { return nil }
             func number(_ start: Int, _ width: Int) -> Int? {
                 var value = 0
