@@ -56,6 +56,9 @@ public enum Timestamps {
         return nil
     }
 
+    /// Whether `text` is exactly what `format` writes for some instant.
+    public static func isCanonical(_ text: String) -> Bool { parseCanonical(text) != nil }
+
     /// The fixed form `format` writes (`YYYY-MM-DDTHH:MM:SS.mmmZ`), read without a formatter:
     /// every stored instant on SQLite comes back in it. Anything else returns nil.
     static func parseCanonical(_ text: String) -> Date? {

@@ -110,6 +110,24 @@ public struct RecordService: Sendable {
         public var entity: EntityDefinition
     }
 
+    /// A page already in its JSON form (what the list endpoint sends).
+    public struct JSONPage: Sendable {
+        /// The records' API form, comma-separated (the inside of the `data` array).
+        public var records: [UInt8]
+        public var nextCursor: String?
+        public var total: Int?
+    }
+
+    public func listJSON(_ parameters: [(String, String)], entity pluralName: String, scope: AccessScope) async throws -> JSONPage {
+        let entity = try await metadata.entity(pluralName, scope: scope)
+        let query = try ListQueryParser.parse(parameters, for: entity).get()
+        return try await database.read(workspace: scope.workspaceID) { connection in
+            let page = try await RecordStore.listJSON(query: query, entity: entity, scope: scope, on: connection)
+            let total = query.includeCount ? try await RecordStore.count(query: query, entity: entity, scope: scope, on: connection) : nil
+            return JSONPage(records: page.json, nextCursor: page.nextCursor, total: total)
+        }
+    }
+
     public func list(_ parameters: [(String, String)], entity pluralName: String, scope: AccessScope) async throws -> Page {
         let entity = try await metadata.entity(pluralName, scope: scope)
         let query = try ListQueryParser.parse(parameters, for: entity).get()

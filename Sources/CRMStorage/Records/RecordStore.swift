@@ -104,6 +104,30 @@ public enum RecordStore {
         return (records, next)
     }
 
+    /// A page as JSON text (the records' API form, comma-separated) and the next page's cursor.
+    public static func listJSON(
+        query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> (json: [UInt8], count: Int, nextCursor: String?) {
+        let rows = try await connection.query(
+            RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
+        guard let first = rows.first else { return ([], 0, nil) }
+        let layout = RecordRowLayout(columns: first.columns, entity: entity)
+        let writer = RecordRowJSON(layout: layout)
+        let page = rows.prefix(query.limit)
+        var output: [UInt8] = []
+        output.reserveCapacity(2048 * page.count)
+        for (offset, row) in page.enumerated() {
+            if offset > 0 { output.append(UInt8(ascii: ",")) }
+            writer.write(row, to: &output)
+        }
+        var next: String?
+        if rows.count > query.limit, let last = page.last {
+            let record = layout.decode(last)
+            next = CursorCoding.encode(values: query.sort.map { record.value(of: $0.field.name) }, id: record.id)
+        }
+        return (output, page.count, next)
+    }
+
     public static func count(query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> Int
     {
