@@ -8,7 +8,8 @@
 # BENCH_THREADS (2), BENCH_TIMEOUT (10s: wrk counts slower answers as timeouts),
 # BENCH_REPEAT (1: runs of each scenario; the table shows medians), BENCH_SCENARIOS
 # ("get list search"), BENCH_PORT (18480), BENCH_PG_PORT (55480), BENCH_KEEP=1 (keep the SQLite
-# file or the PostgreSQL cluster), BENCH_QUIET_WAIT (600: seconds to wait for other work on the
+# file or the PostgreSQL cluster), BENCH_PG_POOL (the server's PostgreSQL pool size; default the
+# server's own), BENCH_QUIET_WAIT (600: seconds to wait for other work on the
 # machine to finish before each measurement).
 # Results (raw wrk output, RSS samples, plans, results.jsonl, report.md) go to bench/results/.
 set -euo pipefail
@@ -274,7 +275,9 @@ bench_backend() {
   "$PY" "$HERE/explain.py" --database "$url" --dir "$dir" > "$dir/plans.txt" 2>&1 || log "explain.py failed (see plans.txt)"
 
   log "$backend: starting the server on 127.0.0.1:$PORT"
-  "$BIN" serve --host 127.0.0.1 --port "$PORT" --database "$url" > "$dir/server.log" 2>&1 &
+  local serve_url=$url
+  if [ "$backend" = postgres ] && [ -n "${BENCH_PG_POOL:-}" ]; then serve_url="$url?pool_size=$BENCH_PG_POOL"; fi
+  "$BIN" serve --host 127.0.0.1 --port "$PORT" --database "$serve_url" > "$dir/server.log" 2>&1 &
   SERVER_PID=$!
   wait_healthy
   smoke_check "$dir"

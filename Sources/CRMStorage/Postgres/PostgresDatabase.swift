@@ -19,7 +19,9 @@ public final class PostgresDatabase: Database {
 
     public static let applicationRole = "clientele_app"
 
-    public init(url: DatabaseURL, poolSize: Int = 16, logger: Logger) {
+    public static let defaultPoolSize = 16
+
+    public init(url: DatabaseURL, poolSize: Int = defaultPoolSize, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password,
             database: url.database, tls: .disable)

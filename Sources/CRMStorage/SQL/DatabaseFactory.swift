@@ -8,7 +8,7 @@ public enum DatabaseFactory {
         case .sqlite(let path):
             database = try await SQLiteDatabase.open(path: path, logger: logger)
         case .postgres(let url):
-            database = PostgresDatabase(url: url, logger: logger)
+            database = PostgresDatabase(url: url, poolSize: url.poolSize ?? PostgresDatabase.defaultPoolSize, logger: logger)
         }
         do {
             try await Migrator.migrate(database)

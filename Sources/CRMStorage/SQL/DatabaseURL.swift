@@ -29,6 +29,8 @@ public struct DatabaseURL: Sendable, Equatable {
     public var user: String?
     public var password: String?
     public var database: String?
+    /// `?pool_size=N`: connections this instance keeps at most (1-200).
+    public var poolSize: Int?
 
     public init(_ text: String) throws(StorageError) {
         guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
@@ -40,5 +42,11 @@ public struct DatabaseURL: Sendable, Equatable {
         self.password = components.password?.removingPercentEncoding
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.database = path.isEmpty ? nil : path
+        for item in components.queryItems ?? [] where item.name == "pool_size" {
+            guard let size = item.value.flatMap(Int.init), (1...200).contains(size) else {
+                throw .invalidURL("pool_size must be 1 to 200")
+            }
+            self.poolSize = size
+        }
     }
 }
