@@ -1311,3 +1311,36 @@ def test_timeline_paging_returns_every_item_once(api: Client) -> None:
     refused(api.get(f"companies/{company['id']}/timeline", params={"limit": "0"}), 422, field="limit")
     refused(api.get(f"companies/{company['id']}/timeline", params={"before": "garbage"}), 422, field="before")
     refused(api.get(f"companies/{uuid.uuid4()}/timeline"), 404)
+
+
+def test_option_lists_are_editable_per_workspace(fresh: Client, api: Client) -> None:
+    """Lead sources, statuses, loss reasons...: a workspace edits its own lists; values the
+    server's rules rely on stay; records keep values that leave a list."""
+    kept = create(fresh, "leads", {"last_name": "Old", "source": "cold_call"})
+    options = [
+        {"value": "web_form", "label": {"en": "Web form", "ru": "Веб-форма", "bg": "Уеб форма"}},
+        {"value": "marketplace", "label": {"en": "Marketplace", "ru": "Маркетплейс", "bg": "Онлайн пазар"}},
+    ]
+    field = ok(fresh.patch("metadata/entities/leads/fields/source", {"options": options}))
+    assert [o["value"] for o in field["options"]] == ["web_form", "marketplace"]
+    described = ok(fresh.get("metadata/entities/leads"))
+    source = next(f for f in described["fields"] if f["name"] == "source")
+    assert [o["value"] for o in source["options"]] == ["web_form", "marketplace"]
+    assert create(fresh, "leads", {"last_name": "New", "source": "marketplace"})["source"] == "marketplace"
+    before = fresh.count("leads")
+    refused(fresh.post("leads", {"last_name": "Gone", "source": "cold_call"}), 422, field="source", code="choice")
+    assert fresh.count("leads") == before
+    assert ok(fresh.get(f"leads/{kept['id']}"))["source"] == "cold_call", "a stored value outlives its option"
+    # Another workspace keeps the shipped list.
+    assert create(api, "leads", {"last_name": "Elsewhere", "source": "cold_call"})["source"] == "cold_call"
+    refused(api.post("leads", {"last_name": "Elsewhere", "source": "marketplace"}), 422, field="source", code="choice")
+    # Statuses drive conversion and junk rules: their values stay, their labels may change.
+    statuses = [{"value": v, "label": v.title()} for v in ("new", "in_progress", "qualified", "junk")]
+    refused(fresh.patch("metadata/entities/leads/fields/status", {"options": statuses}), 422, field="options", code="protected")
+    statuses.append({"value": "converted", "label": {"en": "Won over", "ru": "Сконвертирован"}})
+    statuses.append({"value": "on_hold", "label": "On hold"})
+    ok(fresh.patch("metadata/entities/leads/fields/status", {"options": statuses}))
+    assert create(fresh, "leads", {"last_name": "Paused", "status": "on_hold"})["status"] == "on_hold"
+    # Only the options of built-in choice fields change, nothing else of them.
+    refused(fresh.patch("metadata/entities/leads/fields/last_name", {"options": options}), 409)
+    refused(fresh.patch("metadata/entities/leads/fields/source", {"options": options, "label": "x"}), 422)

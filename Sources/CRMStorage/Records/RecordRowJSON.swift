@@ -85,7 +85,9 @@ struct RecordRowJSON {
             writeInstant(primary, orEpoch: false, to: &output)
         case .reference, .user, .uuid:
             writeUUID(primary, to: &output)
-        case .decimal, .percent, .money, .multiChoice, .tags, .address, .recurrence:
+        case .address:
+            writeAddress(primary, to: &output)
+        case .decimal, .percent, .money, .multiChoice, .tags, .recurrence:
             // Rarer and shaped values: the decoder's own conversion, so both stay one definition.
             FieldColumns.value(primary, currency: row.value(at: column.currency), type: column.type, name: column.name).json
                 .write(to: &output)
@@ -117,6 +119,26 @@ struct RecordRowJSON {
         } else {
             writeNull(&output)
         }
+    }
+
+    /// What `FieldColumns` + `Address` make of a stored address (string parts in `Address.keys`
+    /// order, empty and unknown ones left out), without building either.
+    static func writeAddress(_ value: SQLValue, to output: inout [UInt8]) {
+        guard let text = value.stringValue, case .object(let object)? = try? JSONValue.parse(text) else {
+            writeNull(&output)
+            return
+        }
+        output.append(UInt8(ascii: "{"))
+        var first = true
+        for key in Address.keys {
+            guard let part = object.first(where: { $0.key == key })?.value.stringValue, !part.isEmpty else { continue }
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            writeText(key, to: &output)
+            output.append(UInt8(ascii: ":"))
+            writeText(part, to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
     }
 
     static func writeTags(_ value: SQLValue, to output: inout [UInt8]) {
