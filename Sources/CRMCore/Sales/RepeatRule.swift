@@ -311,14 +311,9 @@ struct RepeatRuleCalendar {
         return dayNumber(year: parts[0], month: parts[1], day: parts[2])
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
     static func dayNumber(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        Timestamps.daysFromCivil(year: year, month: month, day: day)
     }
 
     static func civil(_ day: Int) -> (year: Int, month: Int, day: Int) {

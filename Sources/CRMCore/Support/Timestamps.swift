@@ -87,7 +87,8 @@ public enum Timestamps {
         }
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of `civilDate`).
+    /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of `civilDate`; Howard
+    /// Hinnant's days_from_civil).
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
