@@ -1,5 +1,6 @@
 import CRMCore
 import CRMServices
+import CRMStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -171,11 +172,24 @@ struct RecordsAPITests {
         try await withTestApp(backend) { services, tenant, _ in
             let scope = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
             let old = try await services.records.create(["name": "Old"], entity: "companies", scope: scope)
+            let contact = try await services.records.create(
+                ["last_name": "Member", "company_id": .string(old.id.lowercased)], entity: "contacts", scope: scope)
+            _ = try await services.follows.follow(entity: "companies", id: old.id, scope: scope)
+            #expect(try await services.relations.list(entity: "contacts", id: contact.id, relation: "companies", scope: scope).count == 1)
             try await services.records.delete(id: old.id, entity: "companies", scope: scope)
             let purged = try await TrashPurgeJob(database: services.database).run(
                 workspaceID: tenant.workspace.id, now: Date().addingTimeInterval(31 * 86_400))
             #expect(purged == 1)
             await #expect(throws: CRMError.self) { try await services.records.restore(id: old.id, entity: "companies", scope: scope) }
+            // The purged company's membership link and follow went with it; the contact stays.
+            let (links, follows) = try await services.database.read(workspace: tenant.workspace.id) { connection in
+                (
+                    try await LinkStore.touching(id: old.id, scope: scope, on: connection).count,
+                    try await FollowStore.followers(entity: "companies", recordID: old.id, scope: scope, on: connection).count
+                )
+            }
+            #expect(links == 0 && follows == 0)
+            #expect(try await services.records.get(id: contact.id, entity: "contacts", scope: scope).version == 1)
         }
     }
 }
