@@ -172,12 +172,10 @@ public struct DuplicateService: Sendable {
                 let digits = raw.filter(\.isNumber)
                 inn = digits.count >= 9 ? digits : nil
             }
-            name = entity.titleFields.compactMap { record.values[$0]?.plainText }.filter { !$0.isEmpty }.joined(separator: " ")
-            if entity.name == "lead", let first = record.values["first_name"]?.plainText ?? record.values["last_name"]?.plainText {
-                // A lead's title includes its company; people are compared by their own names.
-                _ = first
-                name = ["first_name", "last_name"].compactMap { record.values[$0]?.plainText }.joined(separator: " ")
-            }
+            // A lead's title includes its company; a lead with a person's name is compared by that name.
+            let personal = ["first_name", "last_name"].compactMap { record.values[$0]?.plainText }
+            let fields = entity.name == "lead" && !personal.isEmpty ? ["first_name", "last_name"] : entity.titleFields
+            name = fields.compactMap { record.values[$0]?.plainText }.filter { !$0.isEmpty }.joined(separator: " ")
         }
 
         var exactTerms: [String] {
