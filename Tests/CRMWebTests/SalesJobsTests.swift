@@ -50,4 +50,25 @@ struct SalesJobsTests {
             #expect(try await services.records.list(series, entity: "activities", scope: scope).total == first + 2)
         }
     }
+
+    /// Instants come back from PostgreSQL a hair off their milliseconds now and then; the job
+    /// must still see a series' last occurrence as made, not as new (it once made it twice).
+    @Test(arguments: Backend.allCases)
+    func toppingUpNeverRepeatsTheLastOccurrence(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, _ in
+            let scope = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
+            let start = Timestamps.now()
+            for offset in 0..<24 {
+                // Milliseconds that a Double holds inexactly, each its own series.
+                let moment = start.addingTimeInterval(Double(offset) * 0.037 + 0.001)
+                _ = try await services.records.create(
+                    [
+                        "type": "task", "subject": .string("Report \(offset)"), "due_at": .string(Timestamps.format(moment)),
+                        "repeat": ["frequency": "monthly", "never_ends": true],
+                    ], entity: "activities", scope: scope)
+            }
+            let job = ActivitySeriesJob(records: services.records)
+            #expect(try await job.run(workspaceID: tenant.workspace.id, now: start) == 0)
+        }
+    }
 }
