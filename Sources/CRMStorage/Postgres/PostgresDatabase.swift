@@ -194,7 +194,9 @@ struct PostgresSession: DatabaseConnection {
         case .numeric: return .text(try cell.decode(Decimal.self).description)
         case .bool: return .bool(try cell.decode(Bool.self))
         case .uuid: return .uuid(try cell.decode(UUID.self))
-        case .timestamptz, .timestamp: return .timestamp(try cell.decode(Date.self))
+        // Whole milliseconds, like every instant the server makes: microseconds and a Double may land
+        // a hair off, and equal instants must compare equal (history diffs, repeat series).
+        case .timestamptz, .timestamp: return .timestamp(Timestamps.truncated(try cell.decode(Date.self)))
         case .date: return .day(Timestamps.day(of: try cell.decode(Date.self)))
         case .json, .jsonb: return .json(try cell.decode(String.self))
         default: return .text(try cell.decode(String.self))
