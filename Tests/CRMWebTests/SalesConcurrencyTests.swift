@@ -35,10 +35,10 @@ struct SalesConcurrencyTests {
             }
             #expect(outcomes.filter { $0 == "converted" }.count == 1)
             #expect(outcomes.filter { $0 == "lead_converted" }.count == 7)
-            let contacts = try await services.records.list(
+            let contacts = try await services.records.listJSON(
                 [("lead_id", lead.id.lowercased), ("count", "true")], entity: "contacts", scope: scope)
             #expect(contacts.total == 1)
-            let deals = try await services.records.list(
+            let deals = try await services.records.listJSON(
                 [("lead_id", lead.id.lowercased), ("count", "true")], entity: "deals", scope: scope)
             #expect(deals.total == 1)
         }

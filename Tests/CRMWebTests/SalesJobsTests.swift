@@ -40,14 +40,14 @@ struct SalesJobsTests {
                     "repeat": ["frequency": "monthly", "never_ends": true],
                 ], entity: "activities", scope: scope)
             let series = [("series_id", master.id.lowercased), ("count", "true")]
-            let first = try #require(try await services.records.list(series, entity: "activities", scope: scope).total)
+            let first = try #require(try await services.records.listJSON(series, entity: "activities", scope: scope).total)
             #expect((12...13).contains(first))
             let job = ActivitySeriesJob(records: services.records)
             // Nothing to add today; two months later the horizon has moved by two occurrences.
             #expect(try await job.run(workspaceID: tenant.workspace.id, now: start) == 0)
             let later = try await job.run(workspaceID: tenant.workspace.id, now: start.addingTimeInterval(62 * 86_400))
             #expect(later == 2)
-            #expect(try await services.records.list(series, entity: "activities", scope: scope).total == first + 2)
+            #expect(try await services.records.listJSON(series, entity: "activities", scope: scope).total == first + 2)
         }
     }
 

@@ -62,3 +62,15 @@ public struct FieldDefinition: Sendable, Hashable, Codable {
 
     public var isSortable: Bool { type.isSortable }
 }
+
+extension ChoiceOption {
+    /// The API form: `{"value": ..., "label": {...}}`.
+    public var json: JSONValue { ["value": .string(value), "label": label.json] }
+
+    public init?(json: JSONValue) {
+        guard let value = json["value"]?.stringValue, let labelJSON = json["label"], let label = LocalizedText.parse(labelJSON) else {
+            return nil
+        }
+        self.init(value: value, label: label)
+    }
+}

@@ -25,3 +25,31 @@ public struct LocalizedText: Sendable, Hashable, Codable {
         try container.encode(values)
     }
 }
+
+extension LocalizedText {
+    /// The API form: `{"en": ..., "ru": ..., "bg": ...}` with the languages it has.
+    public var json: JSONValue {
+        .object(JSONObject(LocalizedText.languages.compactMap { language in values[language].map { (language, .string($0)) } }))
+    }
+
+    /// Reads `"text"` (English) or `{"en": ..., "ru": ..., "bg": ...}`; nil when neither.
+    public static func parse(_ json: JSONValue, maxLength: Int = 100) -> LocalizedText? {
+        switch json {
+        case .string(let text):
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, trimmed.count <= maxLength else { return nil }
+            return LocalizedText(en: trimmed)
+        case .object(let object):
+            var values: [String: String] = [:]
+            for (language, value) in object {
+                guard languages.contains(language), let text = value.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines),
+                    !text.isEmpty, text.count <= maxLength
+                else { return nil }
+                values[language] = text
+            }
+            return values.isEmpty ? nil : LocalizedText(values: values)
+        default:
+            return nil
+        }
+    }
+}

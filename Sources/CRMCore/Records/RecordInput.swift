@@ -26,12 +26,15 @@ public enum RecordInput {
             }
         }
         if mode == .create {
-            for field in entity.fields where field.isRequired && (values[field.name] ?? .null).isNull {
-                if !issues.contains(where: { $0.field == field.name }) {
-                    issues.append(ValidationIssue(field: field.name, code: "required", message: "\(field.name) is required"))
-                }
-            }
+            issues += missingRequired(values, for: entity).filter { missing in !issues.contains { $0.field == missing.field } }
         }
         return issues.isEmpty ? .success(values) : .failure(.validation(issues))
+    }
+
+    /// A `required` issue for every required field without a value.
+    public static func missingRequired(_ values: [String: FieldValue], for entity: EntityDefinition) -> [ValidationIssue] {
+        entity.fields.filter { $0.isRequired && (values[$0.name] ?? .null).isNull }.map { field in
+            ValidationIssue(field: field.name, code: "required", message: "\(field.name) is required")
+        }
     }
 }

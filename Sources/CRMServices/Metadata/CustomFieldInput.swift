@@ -44,21 +44,12 @@ enum CustomFieldInput {
         }
         var label = existing?.label ?? LocalizedText(en: name)
         if let labelJSON = object["label"] {
-            switch labelJSON {
-            case .string(let text) where !text.isEmpty && text.count <= 100: label = LocalizedText(en: text)
-            case .object(let labels):
-                var values: [String: String] = [:]
-                for (language, text) in labels {
-                    guard LocalizedText.languages.contains(language), let text = text.stringValue, !text.isEmpty, text.count <= 100 else {
-                        issues.append(
-                            ValidationIssue(
-                                field: "label", code: "format", message: "label must map en, ru, bg to texts of 1-100 characters"))
-                        continue
-                    }
-                    values[language] = text
-                }
-                if !values.isEmpty { label = LocalizedText(values: values) }
-            default:
+            if let parsed = LocalizedText.parse(labelJSON) {
+                label = parsed
+            } else if case .object = labelJSON {
+                issues.append(
+                    ValidationIssue(field: "label", code: "format", message: "label must map en, ru, bg to texts of 1-100 characters"))
+            } else {
                 issues.append(ValidationIssue(field: "label", code: "type", message: "label must be a text or {en, ru, bg}"))
             }
         } else if existing == nil {
@@ -118,7 +109,8 @@ enum CustomFieldInput {
 
     static func parseOptions(_ json: JSONValue) -> Result<[ChoiceOption], ValidationIssue> {
         let problem = ValidationIssue(
-            field: "options", code: "format", message: "options must be a list of {value, label} with unique values of a-z, 0-9, _")
+            field: "options", code: "format",
+            message: "options must be a list of {value, label} with unique values and labels of 1-100 characters")
         guard case .array(let items) = json, items.count <= 500 else { return .failure(problem) }
         var options: [ChoiceOption] = []
         for item in items {
@@ -126,12 +118,9 @@ enum CustomFieldInput {
                 !options.contains(where: { $0.value == value })
             else { return .failure(problem) }
             var label = LocalizedText(en: value)
-            if let text = object["label"]?.stringValue {
-                label = LocalizedText(en: text)
-            } else if case .object(let labels)? = object["label"] {
-                var values: [String: String] = [:]
-                for (language, text) in labels where LocalizedText.languages.contains(language) { values[language] = text.stringValue }
-                if !values.isEmpty { label = LocalizedText(values: values) }
+            if let raw = object["label"] {
+                guard let parsed = LocalizedText.parse(raw) else { return .failure(problem) }
+                label = parsed
             }
             options.append(ChoiceOption(value: value, label: label))
         }

@@ -49,11 +49,6 @@ public struct RecordService: Sendable {
             if entity.name == "activity" { input["repeat"] = nil }
             if !source.tags.isEmpty { input["tags"] = .list(source.tags) }
             for (name, value) in overrides { input[name] = value }
-            var issues: [ValidationIssue] = []
-            for field in entity.fields where field.isRequired && (input[field.name] ?? .null).isNull {
-                issues.append(ValidationIssue(field: field.name, code: "required", message: "\(field.name) is required"))
-            }
-            if !issues.isEmpty { throw CRMError.validation(issues) }
             return try await writer.create(input, entity: entity)
         }
         return EntityRecord(record: record, entity: entity)
@@ -103,13 +98,6 @@ public struct RecordService: Sendable {
         return EntityRecord(record: record, entity: entity)
     }
 
-    public struct Page: Sendable {
-        public var records: [Record]
-        public var nextCursor: String?
-        public var total: Int?
-        public var entity: EntityDefinition
-    }
-
     /// A page already in its JSON form (what the list endpoint sends).
     public struct JSONPage: Sendable {
         /// The records' API form, comma-separated (the inside of the `data` array).
@@ -125,16 +113,6 @@ public struct RecordService: Sendable {
             let page = try await RecordStore.listJSON(query: query, entity: entity, scope: scope, on: connection)
             let total = query.includeCount ? try await RecordStore.count(query: query, entity: entity, scope: scope, on: connection) : nil
             return JSONPage(records: page.json, nextCursor: page.nextCursor, total: total)
-        }
-    }
-
-    public func list(_ parameters: [(String, String)], entity pluralName: String, scope: AccessScope) async throws -> Page {
-        let entity = try await metadata.entity(pluralName, scope: scope)
-        let query = try ListQueryParser.parse(parameters, for: entity).get()
-        return try await database.read(workspace: scope.workspaceID) { connection in
-            let (records, next) = try await RecordStore.list(query: query, entity: entity, scope: scope, on: connection)
-            let total = query.includeCount ? try await RecordStore.count(query: query, entity: entity, scope: scope, on: connection) : nil
-            return Page(records: records, nextCursor: next, total: total, entity: entity)
         }
     }
 }

@@ -37,6 +37,9 @@ struct RecordWriter: Sendable {
         let ownerID = Self.take("owner_id", from: &values).flatMap(\.uuidValue) ?? scope.userID
         let tags = Self.take("tags", from: &values).flatMap(\.listValue) ?? []
         values = values.filter { !$0.value.isNull }
+        // Every create comes here (API, copies, conversions, series), so required fields are checked here too.
+        let missing = RecordInput.missingRequired(values, for: entity)
+        if !missing.isEmpty { throw CRMError.validation(missing) }
         let id = UUIDv7.make(at: now)
         var record = Record(
             entity: entity.name, id: id, number: "", ownerID: ownerID, tags: tags, createdAt: now, createdBy: scope.userID,

@@ -19,19 +19,16 @@ enum ActivitySeries {
         series master: Record, last: Record, existing: Int, rule: RepeatRule, entity: EntityDefinition, writer: RecordWriter
     ) async throws {
         let anchorField = master.values["due_at"] != nil ? "due_at" : "start_at"
-        guard case .datetime(let storedStart)? = master.values[anchorField], case .datetime(let storedLast)? = last.values[anchorField]
+        guard case .datetime(let masterStart)? = master.values[anchorField], case .datetime(let lastStart)? = last.values[anchorField]
         else { return }
-        // Stored instants are whole milliseconds, but a round trip through PostgreSQL's microseconds
-        // and a Double may land a hair off: compare at milliseconds, or the last occurrence could
-        // look new and be created twice.
-        let masterStart = Timestamps.truncated(storedStart)
-        let lastStart = Timestamps.truncated(storedLast)
         let timeZone = try await ownerTimeZone(master, writer: writer)
         var remaining = batchLimit
         if case .count(let count) = rule.end { remaining = min(remaining, count - existing) }
         guard remaining > 0 else { return }
         // Recompute from the series start so month-end and weekday rules stay anchored to it.
         let all = rule.occurrences(from: masterStart, timeZone: timeZone, limit: existing + remaining, notAfter: writer.now + horizon)
+        // Stored instants are whole milliseconds (both databases read them so); computed ones are
+        // compared at milliseconds too, or the last occurrence could look new and be made twice.
         let upcoming = all.map(Timestamps.truncated).filter { $0 > lastStart }.prefix(remaining)
         for start in upcoming {
             let shift = start.timeIntervalSince(masterStart)

@@ -45,13 +45,18 @@ public struct DuplicateService: Sendable {
         }
     }
 
+    /// Duplicates of a record just written (the create response announces them).
+    public func duplicates(of record: EntityRecord, scope: AccessScope, limit: Int = 20) async throws -> [Match] {
+        try await records.database.read(workspace: scope.workspaceID) { connection in
+            try await Self.find(like: record.record, entity: record.entity, limit: limit, scope: scope, on: connection)
+        }
+    }
+
     /// Duplicates of a create body, before it is written.
     public func duplicates(ofInput body: JSONValue, entity pluralName: String, scope: AccessScope) async throws -> [Match] {
         let entity = try await records.metadata.entity(pluralName, scope: scope)
         let values = try RecordInput.validate(body, for: entity, mode: .create).get()
-        let probe = Record(
-            entity: entity.name, id: UUID(), number: "", ownerID: nil, tags: [], createdAt: Date(), createdBy: nil, updatedAt: Date(),
-            updatedBy: nil, version: 1, values: values.filter { !$0.value.isNull })
+        let probe = Self.unsaved(values.filter { !$0.value.isNull }, entity: entity)
         return try await records.database.read(workspace: scope.workspaceID) { connection in
             try await Self.find(like: probe, entity: entity, limit: 20, scope: scope, on: connection)
         }
@@ -93,26 +98,26 @@ public struct DuplicateService: Sendable {
                 ValidationIssue(field: "phone", code: "required", message: "give phone, email, inn, name or field values to compare"))
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
-        let phoneField = entity.fields.first { $0.type == .phone }?.name ?? "phone"
-        let emailField = entity.fields.first { $0.type == .email }?.name ?? "email"
-        let probe = Record(
-            entity: entity.name, id: UUID(), number: "", ownerID: nil, tags: [], createdAt: Date(), createdBy: nil, updatedAt: Date(),
-            updatedBy: nil, version: 1, values: values)
-        let phones = extraPhones
-        let emails = extraEmails
-        let finalLimit = limit
+        let probe = Self.unsaved(values, entity: entity)
+        let (phones, emails, finalLimit) = (extraPhones, extraEmails, limit)
         return try await records.database.read(workspace: scope.workspaceID) { connection in
             try await Self.find(
-                like: probe, entity: entity, extraPhones: phones.map { (phoneField, $0) }, extraEmails: emails.map { (emailField, $0) },
-                limit: finalLimit, scope: scope, on: connection)
+                like: probe, entity: entity, extraPhones: phones, extraEmails: emails, limit: finalLimit, scope: scope, on: connection)
         }
     }
 
+    /// A record that is not stored, to compare values with.
+    static func unsaved(_ values: [String: FieldValue], entity: EntityDefinition) -> Record {
+        Record(
+            entity: entity.name, id: UUID(), number: "", ownerID: nil, tags: [], createdAt: Date(), createdBy: nil, updatedAt: Date(),
+            updatedBy: nil, version: 1, values: values)
+    }
+
     static func find(
-        like record: Record, entity: EntityDefinition, extraPhones: [(String, String)] = [], extraEmails: [(String, String)] = [],
+        like record: Record, entity: EntityDefinition, extraPhones: [String] = [], extraEmails: [String] = [],
         limit: Int, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [Match] {
-        let probe = Probe(record, entity: entity, extraPhones: extraPhones.map(\.1), extraEmails: extraEmails.map(\.1))
+        let probe = Probe(record, entity: entity, extraPhones: extraPhones, extraEmails: extraEmails)
         let ids = try await SearchIndexStore.candidates(
             entity: entity.pluralName, anyOf: probe.exactTerms, allOf: probe.nameTerms, limit: candidateLimit, scope: scope, on: connection)
         var matches: [Match] = []

@@ -165,14 +165,6 @@ public struct LeadConversionService: Sendable {
 
     /// Creates one part; its validation problems are reported under the part's name.
     static func create(_ input: [String: FieldValue], part: String, entity: EntityDefinition, writer: RecordWriter) async throws -> Record {
-        var issues: [ValidationIssue] = []
-        for field in entity.fields where field.isRequired && (input[field.name] ?? .null).isNull {
-            issues.append(
-                ValidationIssue(
-                    field: "\(part).\(field.name)", code: "required",
-                    message: "\(part): \(field.name) is required (the lead has no value for it)"))
-        }
-        if !issues.isEmpty { throw CRMError.validation(issues) }
         do {
             return try await writer.create(input, entity: entity, action: .convert)
         } catch CRMError.validation(let found) {

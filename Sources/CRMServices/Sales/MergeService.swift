@@ -88,7 +88,7 @@ public struct MergeService: Sendable {
         if let pick = object["pick"] {
             if case .object(let fields) = pick {
                 for (name, value) in fields {
-                    guard let field = entity.field(named: name), !field.isSystem || name == "owner_id" else {
+                    guard let field = entity.field(named: name), !field.isSystem || field.name == "owner_id" else {
                         issues.append(
                             ValidationIssue(
                                 field: "pick.\(name)", code: "unknown_field", message: "\(entity.name) has no field \(name) to pick"))
@@ -101,7 +101,6 @@ public struct MergeService: Sendable {
                                 message: "pick.\(name) must be the id of the survivor or of one of the merged records"))
                         continue
                     }
-                    _ = field
                     picks[name] = id
                 }
             } else {

@@ -21,7 +21,7 @@ enum SalesRules {
         switch entity.name {
         case "lead": return try prepareLead(&record, old: old, explicit: explicit, action: action)
         case "deal": return try await prepareDeal(&record, old: old, explicit: explicit, writer: writer)
-        case "activity": return try await prepareActivity(&record, old: old, explicit: explicit, writer: writer)
+        case "activity": return try prepareActivity(&record, old: old, explicit: explicit, now: writer.now)
         case "note":
             if record.values["kind"] == nil { record.values["kind"] = .text("note") }
             return Effects()
@@ -141,7 +141,7 @@ enum SalesRules {
 
     // MARK: - Activities
 
-    static func prepareActivity(_ record: inout Record, old: Record?, explicit: Set<String>, writer: RecordWriter) async throws -> Effects {
+    static func prepareActivity(_ record: inout Record, old: Record?, explicit: Set<String>, now: Date) throws -> Effects {
         var effects = Effects()
         let type = record.values["type"]?.plainText ?? "task"
         if record.values["status"] == nil { record.values["status"] = .text(type == "call" ? "completed" : "planned") }
@@ -149,7 +149,7 @@ enum SalesRules {
         let status = record.values["status"]?.plainText
         if status == "completed" {
             if old?.values["status"]?.plainText != "completed" || record.values["completed_at"] == nil {
-                record.values["completed_at"] = .datetime(writer.now)
+                record.values["completed_at"] = .datetime(now)
             }
         } else {
             record.values["completed_at"] = nil
@@ -178,7 +178,6 @@ enum SalesRules {
             }
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
-        _ = writer
         // A moved reminder fires again.
         if let old, old.values["reminder_at"] != record.values["reminder_at"] { record.values["reminded_at"] = nil }
         return effects

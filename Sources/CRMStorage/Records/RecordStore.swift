@@ -95,13 +95,8 @@ public enum RecordStore {
     ) async throws -> (records: [Record], nextCursor: String?) {
         let rows = try await connection.query(
             RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
-        var records = decode(rows.prefix(query.limit), entity: entity)
-        var next: String?
-        if rows.count > query.limit, let last = records.last {
-            next = CursorCoding.encode(values: query.sort.map { last.value(of: $0.field.name) }, id: last.id)
-        }
-        if records.count > query.limit { records.removeLast(records.count - query.limit) }
-        return (records, next)
+        let records = decode(rows.prefix(query.limit), entity: entity)
+        return (records, rows.count > query.limit ? records.last.map { cursor(after: $0, query: query) } : nil)
     }
 
     /// A page as JSON text (the records' API form, comma-separated) and the next page's cursor.
@@ -120,12 +115,13 @@ public enum RecordStore {
             if offset > 0 { output.append(UInt8(ascii: ",")) }
             writer.write(row, to: &output)
         }
-        var next: String?
-        if rows.count > query.limit, let last = page.last {
-            let record = layout.decode(last)
-            next = CursorCoding.encode(values: query.sort.map { record.value(of: $0.field.name) }, id: record.id)
-        }
+        let next = rows.count > query.limit ? page.last.map { cursor(after: layout.decode($0), query: query) } : nil
         return (output, page.count, next)
+    }
+
+    /// Where the page after `record` starts: its sort values and id.
+    static func cursor(after record: Record, query: ListQuery) -> String {
+        CursorCoding.encode(values: query.sort.map { record.value(of: $0.field.name) }, id: record.id)
     }
 
     public static func count(query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)

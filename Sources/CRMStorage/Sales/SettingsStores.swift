@@ -43,14 +43,3 @@ public enum WorkspaceSettingsStore {
         )
     }
 }
-
-extension ChoiceOption {
-    public var json: JSONValue { ["value": .string(value), "label": label.json] }
-
-    public init?(json: JSONValue) {
-        guard let value = json["value"]?.stringValue, let labelJSON = json["label"], let label = LocalizedText.parse(labelJSON) else {
-            return nil
-        }
-        self.init(value: value, label: label)
-    }
-}

@@ -57,16 +57,12 @@ struct MetadataController {
 
 /// The API form of definitions.
 enum MetadataJSON {
-    static func labels(_ text: LocalizedText) -> JSONValue {
-        .object(JSONObject(LocalizedText.languages.compactMap { language in text.values[language].map { (language, .string($0)) } }))
-    }
-
     static func entity(_ entity: EntityDefinition, withFields: Bool, isRecord: Bool = true) -> JSONValue {
         var object = JSONObject()
         object["name"] = .string(entity.pluralName)
         object["singular"] = .string(entity.name)
-        object["label"] = labels(entity.label)
-        object["plural_label"] = labels(entity.pluralLabel)
+        object["label"] = entity.label.json
+        object["plural_label"] = entity.pluralLabel.json
         object["number_prefix"] = .string(entity.numberPrefix)
         if withFields { object["fields"] = .array((isRecord ? entity.allFields : entity.fields).map(field)) }
         return .object(object)
@@ -76,7 +72,7 @@ enum MetadataJSON {
         var object = JSONObject()
         object["name"] = .string(field.name)
         object["type"] = .string(field.type.rawValue)
-        object["label"] = labels(field.label)
+        object["label"] = field.label.json
         object["required"] = .bool(field.isRequired)
         object["custom"] = .bool(field.isCustom)
         object["read_only"] = .bool(field.isSystem)
@@ -85,7 +81,7 @@ enum MetadataJSON {
         object["filter_operators"] = .array(field.type.filterOperators.map { .string($0.rawValue) })
         object["max_length"] = field.maxLength.map { .int(Int64($0)) } ?? .null
         object["reference_entity"] = field.referenceEntity.map { .string($0) } ?? .null
-        object["options"] = .array(field.options.map { ["value": .string($0.value), "label": labels($0.label)] })
+        object["options"] = .array(field.options.map(\.json))
         return .object(object)
     }
 }

@@ -58,7 +58,7 @@ struct RecordsController {
         headers[.location] = "/api/v1/\(entity)/\(record.id.lowercased)"
         headers[.eTag] = "\"\(record.version)\""
         if checked {
-            let matches = try await services.duplicates.duplicates(of: record.id, entity: entity, scope: scope, limit: 20)
+            let matches = try await services.duplicates.duplicates(of: record, scope: scope)
             if !matches.isEmpty {
                 headers[.clienteleDuplicates] = String(matches.count)
                 headers[.link] = "</api/v1/\(entity)/\(record.id.lowercased)/duplicates>; rel=\"duplicates\""

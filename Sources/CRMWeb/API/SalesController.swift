@@ -229,8 +229,7 @@ struct SalesController {
     @Sendable func follow(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
-        let followers = try await services.follows.follow(entity: entity, id: try Self.id(context, entity: entity), scope: scope)
-        return APIResponse.json(["followers": .array(followers.map { .string($0.lowercased) })])
+        return Self.followers(try await services.follows.follow(entity: entity, id: try Self.id(context, entity: entity), scope: scope))
     }
 
     @Sendable func unfollow(_ request: Request, context: AppContext) async throws -> Response {
@@ -243,8 +242,11 @@ struct SalesController {
     @Sendable func followers(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
-        let followers = try await services.follows.followers(entity: entity, id: try Self.id(context, entity: entity), scope: scope)
-        return APIResponse.json(["followers": .array(followers.map { .string($0.lowercased) })])
+        return Self.followers(try await services.follows.followers(entity: entity, id: try Self.id(context, entity: entity), scope: scope))
+    }
+
+    static func followers(_ ids: [UUID]) -> Response {
+        APIResponse.json(["followers": .array(ids.map { .string($0.lowercased) })])
     }
 
     // MARK: - Duplicates and merges
