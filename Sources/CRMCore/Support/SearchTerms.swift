@@ -21,8 +21,7 @@ public enum SearchTerms {
     }
 
     /// Index terms for one record's searchable values.
-    /// `names` also get their phonetic skeleton terms (`nameKey`), which the duplicate check looks up.
-    public static func document(text: [String], names: [String] = [], phones: [String], emails: [String]) -> String {
+    public static func document(text: [String], phones: [String], emails: [String]) -> String {
         var terms: [String] = []
         var seen = Set<String>()
         func add(_ term: String) {
@@ -34,11 +33,6 @@ public enum SearchTerms {
                 add(word)
                 let latin = Transliteration.latin(word)
                 if latin != word { add(latin) }
-            }
-        }
-        for name in names {
-            for word in words(name) {
-                if let key = nameKey(word) { add(key) }
             }
         }
         for email in emails {
@@ -61,12 +55,6 @@ public enum SearchTerms {
         }
         if text.contains("@") { return [compact(text)] }
         return Array(words(text).prefix(8))
-    }
-
-    /// The index term of a name word's skeleton: `0n` + skeleton (no typed word starts so).
-    public static func nameKey(_ word: String) -> String? {
-        let skeleton = NameMatching.skeleton(word)
-        return skeleton.count >= 2 ? "0n" + skeleton : nil
     }
 
     /// An e-mail as one term: letters and digits only (what both tokenizers keep together).

@@ -2,7 +2,7 @@ import CRMCore
 import CRMStorage
 import Foundation
 
-/// Rebuilds a workspace's search documents from its records, a page at a time (after a change
+/// Rebuilds a workspace's search documents and match keys from its records, a page at a time (after a change
 /// to how documents are indexed).
 public struct SearchReindexJob: Sendable {
     public static let kind = "search.reindex"
@@ -31,7 +31,7 @@ public struct SearchReindexJob: Sendable {
                 let count = try await database.write(workspace: workspaceID) { connection in
                     let (records, _) = try await RecordStore.list(query: page, entity: entity, scope: scope, on: connection)
                     for record in records {
-                        try await SearchIndexing.index(record, entity: entity, scope: scope, on: connection)
+                        try await SearchIndexing.index(record, old: nil, entity: entity, scope: scope, on: connection)
                     }
                     return (records.count, records.last)
                 }

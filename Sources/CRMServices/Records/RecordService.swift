@@ -31,6 +31,32 @@ public struct RecordService: Sendable {
         return EntityRecord(record: record, entity: entity)
     }
 
+    /// Creates many records in one transaction, through the same writer as single creates: all
+    /// are validated first (issues name the row, `rows[3].email`), then all are written or none.
+    public func createMany(_ bodies: [JSONValue], entity pluralName: String, scope: AccessScope) async throws -> [EntityRecord] {
+        let entity = try await metadata.entity(pluralName, scope: scope)
+        var inputs: [[String: FieldValue]] = []
+        var issues: [ValidationIssue] = []
+        inputs.reserveCapacity(bodies.count)
+        for (index, body) in bodies.enumerated() {
+            switch RecordInput.validate(body, for: entity, mode: .create) {
+            case .success(let input): inputs.append(input)
+            case .failure(let error):
+                guard case .validation(let rowIssues) = error else { throw error }
+                issues += rowIssues.map { ValidationIssue(field: "rows[\(index)].\($0.field)", code: $0.code, message: $0.message) }
+            }
+        }
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        let written = inputs
+        let records = try await write(scope: scope) { writer in
+            var records: [Record] = []
+            records.reserveCapacity(written.count)
+            for input in written { records.append(try await writer.create(input, entity: entity)) }
+            return records
+        }
+        return records.map { EntityRecord(record: $0, entity: entity) }
+    }
+
     /// A new record with another record's values (system fields and links excluded), `overrides`
     /// applied on top. A copied lead starts again as `new`.
     public func copy(id: UUID, overrides body: JSONValue?, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {

@@ -53,7 +53,7 @@ struct RecordWriter: Sendable {
         try await AuditStore.append(
             entity: entity.pluralName, recordID: id, action: action.rawValue, title: record.title(in: entity), changes: changes, at: now,
             scope: scope, on: connection)
-        try await SearchIndexing.index(record, entity: entity, scope: scope, on: connection)
+        try await SearchIndexing.index(record, old: nil, isNew: true, entity: entity, scope: scope, on: connection)
         try await SalesRules.written(record, old: nil, effects: effects, entity: entity, writer: self)
         if notify, let ownerID, ownerID != scope.userID {
             try await NotificationStore.add(
@@ -110,7 +110,7 @@ struct RecordWriter: Sendable {
         try await AuditStore.append(
             entity: entity.pluralName, recordID: current.id, action: action.rawValue, title: updated.title(in: entity), changes: changes,
             at: now, scope: scope, on: connection)
-        try await SearchIndexing.index(updated, entity: entity, scope: scope, on: connection)
+        try await SearchIndexing.index(updated, old: current, entity: entity, scope: scope, on: connection)
         try await SalesRules.written(updated, old: current, effects: effects, entity: entity, writer: self)
         try await notifyFollowers(
             of: updated, entity: entity, kind: changed.contains("stage") ? "stage_changed" : "updated",
@@ -132,7 +132,7 @@ struct RecordWriter: Sendable {
         try await AuditStore.append(
             entity: entity.pluralName, recordID: id, action: action.rawValue, title: current.title(in: entity),
             changes: .object(JSONObject()), at: now, scope: scope, on: connection)
-        try await SearchIndexStore.remove(entity: entity.pluralName, id: id, scope: scope, on: connection)
+        try await SearchIndexing.remove(current, entity: entity, scope: scope, on: connection)
         try await notifyFollowers(of: current, entity: entity, kind: "deleted", details: ["action": .string(action.rawValue)])
         return current
     }
@@ -144,7 +144,7 @@ struct RecordWriter: Sendable {
         try await AuditStore.append(
             entity: entity.pluralName, recordID: id, action: Action.restore.rawValue, title: record.title(in: entity),
             changes: .object(JSONObject()), at: now, scope: scope, on: connection)
-        try await SearchIndexing.index(record, entity: entity, scope: scope, on: connection)
+        try await SearchIndexing.index(record, old: nil, entity: entity, scope: scope, on: connection)
         try await notifyFollowers(of: record, entity: entity, kind: "restored", details: [:])
         return record
     }

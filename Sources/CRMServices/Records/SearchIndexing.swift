@@ -1,9 +1,15 @@
 import CRMCore
 import CRMStorage
 
-/// What a record contributes to the cross-entity search.
+/// What a record contributes to the cross-entity search and to the duplicate check's match keys.
 enum SearchIndexing {
-    static func index(_ record: Record, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection) async throws {
+    /// Indexes a record written in this transaction. `old` is its state before the write (nil for
+    /// a new or restored record): only the match keys that changed are written. `isNew` says no
+    /// search document exists yet.
+    static func index(
+        _ record: Record, old: Record?, isNew: Bool = false, entity: EntityDefinition, scope: AccessScope,
+        on connection: any DatabaseConnection
+    ) async throws {
         var text: [String] = [record.number]
         var phones: [String] = []
         var emails: [String] = []
@@ -19,8 +25,20 @@ enum SearchIndexing {
             (emails + phones).first ?? entity.fields.first { $0.name == "company_name" }.flatMap { record.values[$0.name]?.plainText }
         try await SearchIndexStore.upsert(
             entity: entity.pluralName, id: record.id, title: record.title(in: entity), subtitle: subtitle,
-            terms: SearchTerms.document(
-                text: text, names: entity.titleFields.compactMap { record.values[$0]?.plainText }, phones: phones, emails: emails),
-            scope: scope, on: connection)
+            terms: SearchTerms.document(text: text, phones: phones, emails: emails),
+            isNew: isNew, scope: scope, on: connection)
+        let keys = DuplicateService.storedKeys(record, entity: entity)
+        let oldKeys = old.map { DuplicateService.storedKeys($0, entity: entity) } ?? []
+        let removed = Set(oldKeys).subtracting(keys)
+        let added = old == nil ? keys : keys.filter { !oldKeys.contains($0) }
+        try await MatchKeyStore.remove(removed.sorted(), entity: entity.pluralName, id: record.id, scope: scope, on: connection)
+        try await MatchKeyStore.add(added, entity: entity.pluralName, id: record.id, scope: scope, on: connection)
+    }
+
+    /// Takes a record out of search and the match keys (it went to the trash).
+    static func remove(_ record: Record, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection) async throws {
+        try await SearchIndexStore.remove(entity: entity.pluralName, id: record.id, scope: scope, on: connection)
+        try await MatchKeyStore.remove(
+            DuplicateService.storedKeys(record, entity: entity), entity: entity.pluralName, id: record.id, scope: scope, on: connection)
     }
 }

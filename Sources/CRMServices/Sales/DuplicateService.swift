@@ -4,11 +4,11 @@ import Foundation
 
 /// Likely duplicates of a record: the same phone (by its digits, whatever the formatting), the
 /// same e-mail (case-insensitive), the same tax id (INN), or a similar name — also across
-/// Cyrillic and Latin spellings (`NameMatching`). Candidates come from the search index (exact
-/// phone keys, e-mails, INNs, name skeletons), then each is scored here.
+/// Cyrillic and Latin spellings (`NameMatching`). Candidates come from `match_keys` (exact phone
+/// keys, e-mails, INNs, name skeleton words and pairs; a few of the newest per key), then each is
+/// scored here.
 public struct DuplicateService: Sendable {
     let records: RecordService
-    static let candidateLimit = 200
 
     public struct Match: Sendable {
         public var record: EntityRecord
@@ -117,12 +117,17 @@ public struct DuplicateService: Sendable {
         like record: Record, entity: EntityDefinition, extraPhones: [String] = [], extraEmails: [String] = [],
         limit: Int, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [Match] {
+        guard checks(entity) else {
+            throw CRMError.notFound("\(entity.pluralName) are not checked for duplicates (leads, contacts and companies are)")
+        }
         let probe = Probe(record, entity: entity, extraPhones: extraPhones, extraEmails: extraEmails)
-        let ids = try await SearchIndexStore.candidates(
-            entity: entity.pluralName, anyOf: probe.exactTerms, allOf: probe.nameTerms, limit: candidateLimit, scope: scope, on: connection)
+        // A bounded look-up: the newest few records per exact key and per name pair, in one
+        // statement, then the candidates themselves in one more.
+        let ids = try await MatchKeyStore.candidates(
+            probe.lookupKeys, limit: candidatesPerKey, entity: entity.pluralName, scope: scope, on: connection
+        ).filter { $0 != record.id }
         var matches: [Match] = []
-        for id in ids where id != record.id {
-            guard let candidate = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection) else { continue }
+        for candidate in try await RecordStore.fetch(ids: ids, entity: entity, scope: scope, on: connection) {
             let other = Probe(candidate, entity: entity)
             var reasons: [String] = []
             var score = 0.0
@@ -149,8 +154,24 @@ public struct DuplicateService: Sendable {
                 matches.append(Match(record: EntityRecord(record: candidate, entity: entity), score: score, reasons: reasons))
             }
         }
-        matches.sort { ($0.score, $0.reasons.count) > ($1.score, $1.reasons.count) }
+        // Best first; among equals the newest.
+        matches.sort { ($0.score, $0.reasons.count, $0.record.id.uuidString) > ($1.score, $1.reasons.count, $1.record.id.uuidString) }
         return Array(matches.prefix(limit))
+    }
+
+    /// How many of the newest records one key brings as candidates.
+    static let candidatesPerKey = 25
+
+    /// Entities whose records are kept under match keys and checked for duplicates.
+    static let checkedEntities: Set<String> = ["lead", "contact", "company"]
+
+    static func checks(_ entity: EntityDefinition) -> Bool { checkedEntities.contains(entity.name) }
+
+    /// The keys a record is stored under (empty for entities not checked).
+    static func storedKeys(_ record: Record, entity: EntityDefinition) -> [String] {
+        guard checks(entity) else { return [] }
+        let probe = Probe(record, entity: entity)
+        return MatchKeys.stored(phoneKeys: probe.phoneKeys.sorted(), emails: probe.emails.sorted(), inn: probe.inn, name: probe.name)
     }
 
     /// What one record is compared by.
@@ -183,12 +204,8 @@ public struct DuplicateService: Sendable {
             name = fields.compactMap { record.values[$0]?.plainText }.filter { !$0.isEmpty }.joined(separator: " ")
         }
 
-        var exactTerms: [String] {
-            Array(phoneKeys) + emails.map(SearchTerms.compact) + (inn.map { [$0] } ?? [])
-        }
-
-        var nameTerms: [String] {
-            NameMatching.words(name).compactMap(SearchTerms.nameKey)
+        var lookupKeys: [String] {
+            MatchKeys.lookup(phoneKeys: phoneKeys.sorted(), emails: emails.sorted(), inn: inn, name: name)
         }
     }
 }

@@ -64,6 +64,18 @@ public enum RecordStore {
         return try await connection.first(sql).map { decode($0, entity: entity) }
     }
 
+    /// Live records by id, in one statement (order not kept; ids not found are left out).
+    public static func fetch(ids: [UUID], entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> [Record]
+    {
+        guard !ids.isEmpty else { return [] }
+        var sql: SQLFragment =
+            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND deleted_at IS NULL AND id IN ("
+        sql.append(SQLFragment.joined(ids.map { "\(.uuid($0))" }, separator: ", "))
+        sql.append(")")
+        return decode(try await connection.query(sql), entity: entity)
+    }
+
     /// Whether a live record exists (reference checks).
     public static func exists(id: UUID, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> Bool

@@ -29,7 +29,7 @@ public protocol Database: Sendable {
     ) async throws -> T
     /// Runs `body` in one transaction: all of it is written, or none of it.
     func write<T: Sendable>(
-        workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
+        workspace: UUID?, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T
     /// Runs `body` on one connection outside any transaction (migrations manage their own).
     func withSystemConnection<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T

@@ -12,6 +12,7 @@ public final class SQLiteDatabase: Database {
     public let dialect = SQLDialect.sqlite
     let writer: AsyncPool<SQLiteConnection>
     let readers: AsyncPool<SQLiteConnection>
+    let writes: WriteBatcher
     let threadPool: NIOThreadPool
     let logger: Logger
 
@@ -42,6 +43,7 @@ public final class SQLiteDatabase: Database {
     init(writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool, logger: Logger) {
         self.writer = AsyncPool([writer])
         self.readers = AsyncPool(readers)
+        self.writes = WriteBatcher(writer: self.writer)
         self.threadPool = threadPool
         self.logger = logger
     }
@@ -72,20 +74,40 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    /// Runs `body` in a transaction shared with the other writes waiting at that moment (group
+    /// commit): each runs inside its own savepoint, so a failing write is rolled back alone, and
+    /// one durable COMMIT (one fsync) answers them all. No caller hears of success before the
+    /// COMMIT that holds its write.
     public func write<T: Sendable>(
-        workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
+        workspace: UUID?, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
-        try await writer.with { connection in
-            let session = SQLiteSession(connection: connection)
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(session)
-                _ = try await connection.query("COMMIT")
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK")
-                throw error
-            }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let write = QueuedWrite(
+                run: { session in
+                    let outcome: Result<T, any Error>
+                    do {
+                        _ = try await session.connection.query("SAVEPOINT clientele_write")
+                        let value = try await body(session)
+                        _ = try await session.connection.query("RELEASE clientele_write")
+                        outcome = .success(value)
+                    } catch {
+                        do {
+                            _ = try await session.connection.query("ROLLBACK TO clientele_write")
+                            _ = try await session.connection.query("RELEASE clientele_write")
+                        } catch let rollbackError {
+                            // SQLite itself ended the transaction (an I/O error, a full disk):
+                            // the writes before this one in the batch are gone too.
+                            return .transactionLost(rollbackError) { batchError in
+                                continuation.resume(throwing: batchError ?? error)
+                            }
+                        }
+                        outcome = .failure(error)
+                    }
+                    return .done { batchError in
+                        if let batchError { continuation.resume(throwing: batchError) } else { continuation.resume(with: outcome) }
+                    }
+                }, fail: { continuation.resume(throwing: $0) })
+            Task { await writes.submit(write) }
         }
     }
 
@@ -100,6 +122,97 @@ public final class SQLiteDatabase: Database {
             try? await connection.close()
         }
         try? await threadPool.shutdownGracefully()
+    }
+}
+
+/// One write waiting for the writer: it runs its body inside a savepoint of the batch's
+/// transaction and returns how to answer its caller once the batch is committed (or not).
+struct QueuedWrite: Sendable {
+    enum Outcome: Sendable {
+        /// The write is in the transaction (or rolled back alone); answer after the COMMIT.
+        case done(@Sendable (_ batchError: (any Error)?) -> Void)
+        /// The whole transaction ended under this write.
+        case transactionLost(any Error, @Sendable (_ batchError: (any Error)?) -> Void)
+    }
+
+    let run: @Sendable (SQLiteSession) async -> Outcome
+    /// Answers the caller without running the write (no transaction could be begun).
+    let fail: @Sendable (any Error) -> Void
+}
+
+/// Group commit for the one writer connection: the writes that arrive while a batch commits wait
+/// together and go in the next batch, one transaction and one fsync for all of them.
+actor WriteBatcher {
+    let writer: AsyncPool<SQLiteConnection>
+    private var pending: [QueuedWrite] = []
+    private var draining = false
+    /// A batch's size limit, so one commit never holds back its first writer for long.
+    static let batchLimit = 128
+
+    init(writer: AsyncPool<SQLiteConnection>) { self.writer = writer }
+
+    func submit(_ write: QueuedWrite) {
+        pending.append(write)
+        guard !draining else { return }
+        draining = true
+        Task { await drain() }
+    }
+
+    private func next() -> [QueuedWrite] {
+        let batch = Array(pending.prefix(Self.batchLimit))
+        pending.removeFirst(batch.count)
+        if batch.isEmpty { draining = false }
+        return batch
+    }
+
+    private func drain() async {
+        while true {
+            let batch = next()
+            if batch.isEmpty { return }
+            // Callers are answered once the connection is back in the pool (a caller that closes
+            // the database next must find it idle).
+            let answers = (try? await writer.with { connection in await Self.run(batch, on: connection) }) ?? []
+            for answer in answers { answer() }
+        }
+    }
+
+    /// Runs a batch; returns how to answer each write's caller.
+    static func run(_ batch: [QueuedWrite], on connection: SQLiteConnection) async -> [@Sendable () -> Void] {
+        let session = SQLiteSession(connection: connection)
+        var remaining = batch[...]
+        var results: [@Sendable () -> Void] = []
+        while !remaining.isEmpty {
+            do {
+                _ = try await connection.query("BEGIN IMMEDIATE")
+            } catch {
+                // Nothing ran: every waiting write fails with the reason.
+                for write in remaining { results.append { write.fail(error) } }
+                return results
+            }
+            var answers: [@Sendable ((any Error)?) -> Void] = []
+            var lost: (any Error)?
+            while let write = remaining.first, lost == nil {
+                remaining.removeFirst()
+                switch await write.run(session) {
+                case .done(let answer): answers.append(answer)
+                case .transactionLost(let error, let answer):
+                    answers.append(answer)
+                    lost = error
+                }
+            }
+            var batchError = lost
+            if lost == nil {
+                do {
+                    _ = try await connection.query("COMMIT")
+                } catch {
+                    batchError = error
+                }
+            }
+            if batchError != nil { _ = try? await connection.query("ROLLBACK") }
+            let outcome = batchError
+            results += answers.map { answer in { answer(outcome) } }
+        }
+        return results
     }
 }
 

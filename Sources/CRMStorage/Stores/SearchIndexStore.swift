@@ -15,16 +15,20 @@ public struct SearchHit: Sendable, Hashable {
 /// the same transaction as the record.
 public enum SearchIndexStore {
     public static func upsert(
-        entity: String, id: UUID, title: String, subtitle: String?, terms: String, scope: AccessScope,
+        entity: String, id: UUID, title: String, subtitle: String?, terms: String, isNew: Bool = false, scope: AccessScope,
         on connection: any DatabaseConnection
     ) async throws {
         let workspace = SQLValue.uuid(scope.workspaceID)
         switch connection.dialect {
         case .sqlite:
             let terms = scoped(terms, workspace: scope.workspaceID)
-            let existing = try await connection.first(
-                "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
-            )
+            // A new record has no document yet: no look-up.
+            let existing =
+                isNew
+                ? nil
+                : try await connection.first(
+                    "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
+                )
             if let docID = existing?.int("doc_id") {
                 try await connection.execute("DELETE FROM search_fts WHERE rowid = \(.int(docID))")
                 try await connection.execute(
@@ -153,41 +157,5 @@ public enum SearchIndexStore {
     /// tsquery: terms are letters and digits only (`SearchTerms`), each a prefix, all required.
     static func tsQuery(_ terms: [String]) -> String {
         terms.map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty }.map { $0 + ":*" }.joined(separator: " & ")
-    }
-}
-
-extension SearchIndexStore {
-    /// Records of one entity whose index holds any of `anyOf` exactly, or all of `allOf`
-    /// (duplicate candidates: phone keys, e-mails, tax ids; name skeletons). Newest first.
-    public static func candidates(
-        entity: String, anyOf: [String], allOf: [String], limit: Int, scope: AccessScope, on connection: any DatabaseConnection
-    ) async throws -> [UUID] {
-        let clean = { (terms: [String]) in terms.map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty } }
-        let anyTerms = clean(anyOf)
-        let allTerms = clean(allOf)
-        guard !anyTerms.isEmpty || !allTerms.isEmpty else { return [] }
-        let workspace = SQLValue.uuid(scope.workspaceID)
-        switch connection.dialect {
-        case .sqlite:
-            let tag = workspaceTag(scope.workspaceID) + "_"
-            var parts = anyTerms.map { "\"" + tag + $0 + "\"" }
-            if !allTerms.isEmpty { parts.append("(" + allTerms.map { "\"" + tag + $0 + "\"" }.joined(separator: " AND ") + ")") }
-            return try await connection.query(
-                """
-                SELECT d.record_id AS record_id FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                WHERE search_fts MATCH \(.text(parts.joined(separator: " OR "))) AND d.workspace_id = \(workspace)
-                  AND d.entity = \(.text(entity)) ORDER BY d.doc_id DESC LIMIT \(raw: String(limit))
-                """
-            ).compactMap { $0.uuid("record_id") }
-        case .postgres:
-            var parts = anyTerms
-            if !allTerms.isEmpty { parts.append("(" + allTerms.joined(separator: " & ") + ")") }
-            return try await connection.query(
-                """
-                SELECT record_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity))
-                  AND tsv @@ to_tsquery('simple', \(.text(parts.joined(separator: " | ")))) LIMIT \(raw: String(limit))
-                """
-            ).compactMap { $0.uuid("record_id") }
-        }
     }
 }

@@ -1,0 +1,48 @@
+import CRMCore
+import Foundation
+
+/// The duplicate check's exact keys (`MatchKeys`), one row per key and record, written in the
+/// record's transaction. A look-up reads at most a fixed number of the newest records per key, so
+/// its cost does not depend on how many records share a key.
+public enum MatchKeyStore {
+    public static func add(_ keys: [String], entity: String, id: UUID, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws
+    {
+        guard !keys.isEmpty else { return }
+        var sql: SQLFragment = "INSERT INTO match_keys (workspace_id, entity, match_key, record_id) VALUES "
+        sql.append(
+            SQLFragment.joined(
+                keys.map { "(\(.uuid(scope.workspaceID)), \(.text(entity)), \(.text($0)), \(.uuid(id)))" }, separator: ", "))
+        sql.append(" ON CONFLICT DO NOTHING")
+        try await connection.execute(sql)
+    }
+
+    public static func remove(_ keys: [String], entity: String, id: UUID, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws
+    {
+        guard !keys.isEmpty else { return }
+        var sql: SQLFragment = """
+            DELETE FROM match_keys WHERE workspace_id = \(.uuid(scope.workspaceID)) AND entity = \(.text(entity))
+              AND record_id = \(.uuid(id)) AND match_key IN (
+            """
+        sql.append(SQLFragment.joined(keys.map { "\(.text($0))" }, separator: ", "))
+        sql.append(")")
+        try await connection.execute(sql)
+    }
+
+    /// Ids of records stored under any of `keys`, the newest `limit` per key, in one statement.
+    public static func candidates(
+        _ keys: [String], limit: Int, entity: String, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [UUID] {
+        guard !keys.isEmpty else { return [] }
+        let parts: [SQLFragment] = keys.map { key in
+            """
+            SELECT * FROM (SELECT record_id FROM match_keys WHERE workspace_id = \(.uuid(scope.workspaceID))
+              AND entity = \(.text(entity)) AND match_key = \(.text(key)) ORDER BY record_id DESC LIMIT \(raw: String(limit))) k
+            """
+        }
+        let rows = try await connection.query(SQLFragment.joined(parts, separator: " UNION ALL "))
+        var seen = Set<UUID>()
+        return rows.compactMap { $0.uuid("record_id") }.filter { seen.insert($0).inserted }
+    }
+}
