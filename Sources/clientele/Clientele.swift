@@ -11,7 +11,9 @@ import Logging
 struct Clientele: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clientele", abstract: "Clientele CRM server.",
-        subcommands: [Serve.self, Migrate.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Demo.self])
+        subcommands: [
+            Serve.self, Migrate.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Demo.self, Reindex.self,
+        ])
 }
 
 /// A one-line reason for a non-zero exit (no usage text: the arguments were fine).
@@ -216,5 +218,24 @@ struct Demo: AsyncParsableCommand {
             return try await DemoData(services: services).load(into: .system(workspace.id))
         }
         print("Loaded demo data: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+    }
+}
+
+struct Reindex: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild a workspace's search documents and duplicate match keys (after a bulk load or a restore).")
+    @Option var workspace: String?
+    @Flag(help: "Only the duplicate check's match keys (the search documents were written by the loader).")
+    var matchKeysOnly = false
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let started = Date()
+        let count = try await db.withServices { services in
+            let workspace = try await services.workspaces.find(slug: workspace)
+            return try await SearchReindexJob(database: services.database, metadata: services.metadata, matchKeysOnly: matchKeysOnly)
+                .run(workspaceID: workspace.id)
+        }
+        print("Reindexed \(count) records in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
     }
 }

@@ -10,10 +10,13 @@ public struct SearchReindexJob: Sendable {
 
     let database: any Database
     let metadata: MetadataService
+    /// Only the duplicate check's match keys (after a bulk load that wrote search documents itself).
+    let matchKeysOnly: Bool
 
-    public init(database: any Database, metadata: MetadataService) {
+    public init(database: any Database, metadata: MetadataService, matchKeysOnly: Bool = false) {
         self.database = database
         self.metadata = metadata
+        self.matchKeysOnly = matchKeysOnly
     }
 
     @discardableResult
@@ -28,10 +31,16 @@ public struct SearchReindexJob: Sendable {
             query.sort = [SortKey(field: created, descending: true)]
             while true {
                 let page = query
+                let keysOnly = matchKeysOnly
                 let count = try await database.write(workspace: workspaceID) { connection in
                     let (records, _) = try await RecordStore.list(query: page, entity: entity, scope: scope, on: connection)
-                    for record in records {
-                        try await SearchIndexing.index(record, old: nil, entity: entity, scope: scope, on: connection)
+                    if keysOnly {
+                        let rows = records.flatMap { record in DuplicateService.storedKeys(record, entity: entity).map { (record.id, $0) } }
+                        try await MatchKeyStore.add(rows, entity: entity.pluralName, scope: scope, on: connection)
+                    } else {
+                        for record in records {
+                            try await SearchIndexing.index(record, old: nil, entity: entity, scope: scope, on: connection)
+                        }
                     }
                     return (records.count, records.last)
                 }

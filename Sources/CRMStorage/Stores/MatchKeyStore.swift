@@ -8,13 +8,22 @@ public enum MatchKeyStore {
     public static func add(_ keys: [String], entity: String, id: UUID, scope: AccessScope, on connection: any DatabaseConnection)
         async throws
     {
-        guard !keys.isEmpty else { return }
-        var sql: SQLFragment = "INSERT INTO match_keys (workspace_id, entity, match_key, record_id) VALUES "
-        sql.append(
-            SQLFragment.joined(
-                keys.map { "(\(.uuid(scope.workspaceID)), \(.text(entity)), \(.text($0)), \(.uuid(id)))" }, separator: ", "))
-        sql.append(" ON CONFLICT DO NOTHING")
-        try await connection.execute(sql)
+        try await add(keys.map { (id, $0) }, entity: entity, scope: scope, on: connection)
+    }
+
+    /// Keys of many records (a batch, a reindex), a few thousand rows per statement.
+    public static func add(_ rows: [(UUID, String)], entity: String, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws
+    {
+        for start in stride(from: 0, to: rows.count, by: 2_000) {
+            let chunk = rows[start..<min(rows.count, start + 2_000)]
+            var sql: SQLFragment = "INSERT INTO match_keys (workspace_id, entity, match_key, record_id) VALUES "
+            sql.append(
+                SQLFragment.joined(
+                    chunk.map { "(\(.uuid(scope.workspaceID)), \(.text(entity)), \(.text($0.1)), \(.uuid($0.0)))" }, separator: ", "))
+            sql.append(" ON CONFLICT DO NOTHING")
+            try await connection.execute(sql)
+        }
     }
 
     public static func remove(_ keys: [String], entity: String, id: UUID, scope: AccessScope, on connection: any DatabaseConnection)

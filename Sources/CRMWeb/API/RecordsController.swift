@@ -11,6 +11,7 @@ struct RecordsController {
     func addRoutes(to group: RouterGroup<AppContext>) {
         group.get(":entity", use: list)
         group.post(":entity", use: create)
+        group.post(":entity/batch", use: createBatch)
         group.get(":entity/:id", use: get)
         group.patch(":entity/:id", use: update)
         group.delete(":entity/:id", use: delete)
@@ -65,6 +66,36 @@ struct RecordsController {
             }
         }
         return APIResponse.json(record.json, status: .created, headers: headers)
+    }
+
+    /// The most records one batch request may create.
+    static let batchLimit = 1_000
+
+    /// `POST /{entity}/batch` with `{"records": [...]}`: up to 1,000 records in one transaction,
+    /// all or none (issues name the row: `rows[3].email`). Answers their ids and numbers in order.
+    @Sendable func createBatch(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let entity = try context.parameters.require("entity")
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: APIResponse.maximumBatchBodySize)
+        } catch {
+            throw CRMError.payloadTooLarge(limit: APIResponse.maximumBatchBodySize)
+        }
+        let body = try await APIResponse.body(request, context: context, buffer: buffer)
+        guard case .array(let rows)? = body.objectValue?["records"], body.objectValue?.count == 1 else {
+            throw CRMError.validation([
+                ValidationIssue(field: "records", code: "required", message: "the body is {\"records\": [...]} and nothing else")
+            ])
+        }
+        guard (1...Self.batchLimit).contains(rows.count) else {
+            throw CRMError.validation([
+                ValidationIssue(field: "records", code: "range", message: "a batch holds 1 to \(Self.batchLimit) records")
+            ])
+        }
+        let records = try await services.records.createMany(rows, entity: entity, scope: scope)
+        let data: [JSONValue] = records.map { ["id": .string($0.id.lowercased), "number": .string($0.number)] }
+        return APIResponse.json(["data": .array(data)], status: .created)
     }
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {

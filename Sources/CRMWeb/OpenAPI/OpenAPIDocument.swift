@@ -38,6 +38,7 @@ enum OpenAPIDocument {
             ]
             paths["/api/v1/\(entity.pluralName)"] = collectionPaths(entity)
             paths["/api/v1/\(entity.pluralName)/{id}"] = itemPaths(entity)
+            paths["/api/v1/\(entity.pluralName)/batch"] = batchPaths(entity)
             salesPaths(entity, into: &paths)
         }
         salesSchemas(into: &schemas)
@@ -164,6 +165,43 @@ enum OpenAPIDocument {
                     ? [query("on_duplicate", schema: ["enum": ["allow", "refuse"]])] : [],
                 requestBody: ["required": true, "content": ["application/json": ["schema": ref(name + "Input")]]],
                 responses: ["201": jsonResponse(ref(name))]),
+        ]
+    }
+
+    static func batchPaths(_ entity: EntityDefinition) -> JSONValue {
+        let name = typeName(entity)
+        let created: JSONValue = [
+            "type": "object", "required": ["data"],
+            "properties": [
+                "data": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["id", "number"],
+                        "properties": ["id": ["type": "string", "format": "uuid"], "number": ["type": "string"]],
+                    ],
+                ]
+            ],
+        ]
+        return [
+            "post": operation(
+                "createMany\(name)", summary: "Create up to 1,000 \(entity.pluralName) in one transaction (all or none)", parameters: [],
+                requestBody: [
+                    "required": true,
+                    "content": [
+                        "application/json": [
+                            "schema": [
+                                "type": "object", "required": ["records"], "additionalProperties": false,
+                                "properties": [
+                                    "records": [
+                                        "type": "array", "items": ref(name + "Input"), "minItems": 1,
+                                        "maxItems": .int(Int64(RecordsController.batchLimit)),
+                                    ]
+                                ],
+                            ]
+                        ]
+                    ],
+                ],
+                responses: ["201": jsonResponse(created)])
         ]
     }
 

@@ -5,6 +5,8 @@ import Hummingbird
 /// JSON in and out.
 enum APIResponse {
     static let maximumBodySize = 1 << 20
+    /// Batch bodies (up to 1,000 records) may be larger.
+    static let maximumBatchBodySize = 16 << 20
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
         json(bytes: value.serialized(), status: status, headers: extra)
