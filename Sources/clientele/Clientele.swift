@@ -225,15 +225,17 @@ struct Reindex: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rebuild a workspace's search documents and duplicate match keys (after a bulk load or a restore).")
     @Option var workspace: String?
-    @Flag(help: "Only the duplicate check's match keys (the search documents were written by the loader).")
-    var matchKeysOnly = false
+    @Flag(
+        name: [.customLong("keys-only"), .customLong("match-keys-only")],
+        help: "Only the duplicate check's match keys and the text filter index (the loader wrote the search documents).")
+    var keysOnly = false
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
         let started = Date()
         let count = try await db.withServices { services in
             let workspace = try await services.workspaces.find(slug: workspace)
-            return try await SearchReindexJob(database: services.database, metadata: services.metadata, matchKeysOnly: matchKeysOnly)
+            return try await SearchReindexJob(database: services.database, metadata: services.metadata, keysOnly: keysOnly)
                 .run(workspaceID: workspace.id)
         }
         print("Reindexed \(count) records in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")

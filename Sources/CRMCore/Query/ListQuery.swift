@@ -42,6 +42,9 @@ public struct ListQuery: Sendable, Hashable {
     public var includeCount = false
     /// Show only records in the trash instead of live ones.
     public var deleted = false
+    /// When set, only these records can match: the storage layer's text filter index named them
+    /// (a narrowing, never a widening: every condition still applies).
+    public var candidateIDs: [UUID]?
 
     public init() {}
 

@@ -10,13 +10,14 @@ public struct SearchReindexJob: Sendable {
 
     let database: any Database
     let metadata: MetadataService
-    /// Only the duplicate check's match keys (after a bulk load that wrote search documents itself).
-    let matchKeysOnly: Bool
+    /// Only the duplicate check's match keys and the text filter index, not the search documents
+    /// (after a bulk load that wrote those itself).
+    let keysOnly: Bool
 
-    public init(database: any Database, metadata: MetadataService, matchKeysOnly: Bool = false) {
+    public init(database: any Database, metadata: MetadataService, keysOnly: Bool = false) {
         self.database = database
         self.metadata = metadata
-        self.matchKeysOnly = matchKeysOnly
+        self.keysOnly = keysOnly
     }
 
     @discardableResult
@@ -31,12 +32,15 @@ public struct SearchReindexJob: Sendable {
             query.sort = [SortKey(field: created, descending: true)]
             while true {
                 let page = query
-                let keysOnly = matchKeysOnly
+                let keysOnly = self.keysOnly
                 let count = try await database.write(workspace: workspaceID) { connection in
                     let (records, _) = try await RecordStore.list(query: page, entity: entity, scope: scope, on: connection)
                     if keysOnly {
                         let rows = records.flatMap { record in DuplicateService.storedKeys(record, entity: entity).map { (record.id, $0) } }
                         try await MatchKeyStore.add(rows, entity: entity.pluralName, scope: scope, on: connection)
+                        try await SearchIndexStore.replaceFilterTexts(
+                            records.map { ($0.id, SearchIndexing.filterText($0, entity: entity)) }, entity: entity.pluralName, scope: scope,
+                            on: connection)
                     } else {
                         for record in records {
                             try await SearchIndexing.index(record, old: nil, entity: entity, scope: scope, on: connection)

@@ -25,7 +25,7 @@ enum SearchIndexing {
             (emails + phones).first ?? entity.fields.first { $0.name == "company_name" }.flatMap { record.values[$0.name]?.plainText }
         try await SearchIndexStore.upsert(
             entity: entity.pluralName, id: record.id, title: record.title(in: entity), subtitle: subtitle,
-            terms: SearchTerms.document(text: text, phones: phones, emails: emails),
+            terms: SearchTerms.document(text: text, phones: phones, emails: emails), filterText: filterText(record, entity: entity),
             isNew: isNew, scope: scope, on: connection)
         let keys = DuplicateService.storedKeys(record, entity: entity)
         let oldKeys = old.map { DuplicateService.storedKeys($0, entity: entity) } ?? []
@@ -33,6 +33,15 @@ enum SearchIndexing {
         let added = old == nil ? keys : keys.filter { !oldKeys.contains($0) }
         try await MatchKeyStore.remove(removed.sorted(), entity: entity.pluralName, id: record.id, scope: scope, on: connection)
         try await MatchKeyStore.add(added, entity: entity.pluralName, id: record.id, scope: scope, on: connection)
+    }
+
+    /// The record's text values for the `starts` / `contains` filter index (`TextFold.document`).
+    static func filterText(_ record: Record, entity: EntityDefinition) -> String {
+        TextFold.document(
+            entity.fields.compactMap { field in
+                guard TextFold.isIndexed(field.type), let text = record.values[field.name]?.plainText else { return nil }
+                return (field.name, text)
+            })
     }
 
     /// Takes a record out of search and the match keys (it went to the trash).

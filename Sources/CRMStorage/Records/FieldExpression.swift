@@ -43,8 +43,8 @@ struct FieldExpression {
     var folded: String {
         switch (dialect, field.type) {
         case (.sqlite, _): "crm_fold(\(sql))"
-        case (.postgres, .address): "lower((\(sql))::text)"
-        case (.postgres, _): "lower(\(sql))"
+        case (.postgres, .address): "crm_fold((\(sql))::text)"
+        case (.postgres, _): "crm_fold(\(sql))"
         }
     }
 

@@ -52,6 +52,12 @@ public enum RecordQueryCompiler {
         result.append(query.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
         for condition in query.conditions {
             result.append(compile(condition, dialect: dialect))
+            if dialect == .postgres, let indexed = postgresTextIndexCondition(condition, entity: entity) { result.append(indexed) }
+        }
+        if let ids = query.candidateIDs {
+            // The text filter index named these (SQLite; see `RecordStore.narrowed`).
+            result.append(
+                ids.isEmpty ? "1 = 0" : "id IN (" + SQLFragment.joined(ids.map { "\(SQLValue.uuid($0))" }, separator: ", ") + ")")
         }
         if let search = query.search {
             result.append(SearchIndexStore.matchCondition(scope: scope, entity: entity, text: search, dialect: dialect))
@@ -86,12 +92,27 @@ public enum RecordQueryCompiler {
             if condition.op == .in { return "\(raw: column) IN (" + list + ")" }
             return "(\(raw: column) NOT IN (" + list + ") OR \(raw: column) IS NULL)"
         case .contains, .starts:
-            let text = (condition.values.first?.plainText ?? "").lowercased()
-            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_")
-            let pattern = condition.op == .contains ? "%\(escaped)%" : "\(escaped)%"
+            let text = TextFold.fold(condition.values.first?.plainText ?? "")
+            let pattern = condition.op == .contains ? "%\(likeEscaped(text))%" : "\(likeEscaped(text))%"
             return "\(raw: expression.folded) LIKE \(.text(pattern)) ESCAPE '\\'"
         }
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
+            of: "_", with: "\\_")
+    }
+
+    /// PostgreSQL: the condition the table's trigram index serves, implied by a `starts` /
+    /// `contains` filter on an indexed field (`TextFilterIndex`); nil when it cannot help.
+    static func postgresTextIndexCondition(_ condition: FilterCondition, entity: EntityDefinition) -> SQLFragment? {
+        guard condition.op == .starts || condition.op == .contains, TextFold.isIndexed(condition.field.type),
+            condition.field.isCustom || TextFilterIndex.columns(of: entity).contains(condition.field.name),
+            let text = condition.values.first?.plainText, TextFold.isPlainForPostgres(text)
+        else { return nil }
+        // No ESCAPE clause: backslash is PostgreSQL's default, and `like_escape()` would hide the
+        // pattern from the index.
+        return "(\(raw: TextFilterIndex.expression(of: entity))) LIKE \(.text("%" + likeEscaped(TextFold.fold(text)) + "%"))"
     }
 
     /// Rows strictly after the cursor in the query's order, NULL being the smallest value.

@@ -105,6 +105,7 @@ public enum RecordStore {
     public static func list(
         query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> (records: [Record], nextCursor: String?) {
+        let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
         let rows = try await connection.query(
             RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
         let records = decode(rows.prefix(query.limit), entity: entity)
@@ -115,6 +116,7 @@ public enum RecordStore {
     public static func listJSON(
         query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> (json: [UInt8], count: Int, nextCursor: String?) {
+        let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
         let rows = try await connection.query(
             RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
         guard let first = rows.first else { return ([], 0, nil) }
@@ -131,6 +133,37 @@ public enum RecordStore {
         return (output, page.count, next)
     }
 
+    /// SQLite: asks the trigram index (`TextFilterIndex`) which records a `starts` / `contains`
+    /// filter can match. When one filter names at most `candidateLimit` records, the page reads
+    /// just those (by primary key) and sorts them; a filter more common than that is left to the
+    /// page's walk of its sort order, which meets matches soon when they are that common.
+    /// PostgreSQL's planner does this itself with the trigram index and its statistics.
+    static func narrowed(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> ListQuery
+    {
+        guard connection.dialect == .sqlite, !query.deleted, query.candidateIDs == nil else { return query }
+        var best: [UUID]?
+        for condition in query.conditions where condition.op == .starts || condition.op == .contains {
+            guard TextFold.isIndexed(condition.field.type), let text = condition.values.first?.plainText,
+                let match = condition.op == .starts
+                    ? TextFold.startsQuery(field: condition.field.name, prefix: text) : TextFold.containsQuery(text)
+            else { continue }
+            let limit = TextFilterIndex.candidateLimit
+            let rows = try await connection.query(
+                """
+                SELECT d.record_id AS record_id FROM text_fts JOIN search_documents d ON d.doc_id = text_fts.rowid
+                WHERE text_fts MATCH \(.text(match)) AND d.workspace_id = \(.uuid(scope.workspaceID))
+                  AND d.entity = \(.text(entity.pluralName)) LIMIT \(raw: String(limit + 1))
+                """)
+            guard rows.count <= limit else { continue }
+            if best == nil || rows.count < best?.count ?? 0 { best = rows.compactMap { $0.uuid("record_id") } }
+        }
+        guard let best else { return query }
+        var narrowed = query
+        narrowed.candidateIDs = best
+        return narrowed
+    }
+
     /// Where the page after `record` starts: its sort values and id.
     static func cursor(after record: Record, query: ListQuery) -> String {
         CursorCoding.encode(values: query.sort.map { record.value(of: $0.field.name) }, id: record.id)
@@ -139,6 +172,7 @@ public enum RecordStore {
     public static func count(query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> Int
     {
+        let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
         let row = try await connection.first(
             RecordQueryCompiler.count(scope: scope, entity: entity, query: query, dialect: connection.dialect))
         return Int(row?.int("total") ?? 0)

@@ -266,10 +266,10 @@ struct SQLiteSession: DatabaseConnection {
     }
 }
 
-/// Functions SQLite lacks: Unicode case folding (its `lower()` folds ASCII only).
+/// Functions SQLite lacks: Unicode case folding with ё read as е (its `lower()` folds ASCII only).
 enum SQLiteFunctions {
     static let fold = SQLiteCustomFunction("crm_fold", argumentCount: 1, pure: true) { arguments in
         guard case .text(let text) = arguments.first else { return nil as String? }
-        return text.lowercased()
+        return TextFold.fold(text)
     }
 }

@@ -14,9 +14,12 @@ public struct SearchHit: Sendable, Hashable {
 /// PostgreSQL tsvector with a GIN index. Both index the same terms (`SearchTerms`), written in
 /// the same transaction as the record.
 public enum SearchIndexStore {
+    /// Writes a record's search document. On SQLite `filterText` (`TextFold.document`) goes to the
+    /// trigram table that serves `starts` / `contains` filters, under the same document id;
+    /// PostgreSQL's trigram index is an expression index over the record row itself.
     public static func upsert(
-        entity: String, id: UUID, title: String, subtitle: String?, terms: String, isNew: Bool = false, scope: AccessScope,
-        on connection: any DatabaseConnection
+        entity: String, id: UUID, title: String, subtitle: String?, terms: String, filterText: String, isNew: Bool = false,
+        scope: AccessScope, on connection: any DatabaseConnection
     ) async throws {
         let workspace = SQLValue.uuid(scope.workspaceID)
         switch connection.dialect {
@@ -29,17 +32,22 @@ public enum SearchIndexStore {
                 : try await connection.first(
                     "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
                 )
-            if let docID = existing?.int("doc_id") {
+            let docID: Int64
+            if let found = existing?.int("doc_id") {
+                docID = found
                 try await connection.execute("DELETE FROM search_fts WHERE rowid = \(.int(docID))")
+                try await connection.execute("DELETE FROM text_fts WHERE rowid = \(.int(docID))")
                 try await connection.execute(
                     "UPDATE search_documents SET title = \(.text(title)), subtitle = \(.optional(subtitle)) WHERE doc_id = \(.int(docID))")
-                try await connection.execute("INSERT INTO search_fts (rowid, terms) VALUES (\(.int(docID)), \(.text(terms)))")
             } else {
                 let row = try await connection.first(
                     "INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle) VALUES (\(workspace), \(.text(entity)), \(.uuid(id)), \(.text(title)), \(.optional(subtitle))) RETURNING doc_id"
                 )
-                try await connection.execute(
-                    "INSERT INTO search_fts (rowid, terms) VALUES (\(.int(row?.int("doc_id") ?? 0)), \(.text(terms)))")
+                docID = row?.int("doc_id") ?? 0
+            }
+            try await connection.execute("INSERT INTO search_fts (rowid, terms) VALUES (\(.int(docID)), \(.text(terms)))")
+            if !filterText.isEmpty {
+                try await connection.execute("INSERT INTO text_fts (rowid, body) VALUES (\(.int(docID)), \(.text(filterText)))")
             }
         case .postgres:
             try await connection.execute(
@@ -51,6 +59,29 @@ public enum SearchIndexStore {
         }
     }
 
+    /// Rewrites the SQLite filter documents of records whose search documents exist (a reindex
+    /// after a bulk load). Nothing to do on PostgreSQL.
+    public static func replaceFilterTexts(
+        _ texts: [(UUID, String)], entity: String, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws {
+        guard connection.dialect == .sqlite, !texts.isEmpty else { return }
+        var lookup: SQLFragment =
+            "SELECT record_id, doc_id FROM search_documents WHERE workspace_id = \(.uuid(scope.workspaceID)) AND entity = \(.text(entity)) AND record_id IN ("
+        lookup.append(SQLFragment.joined(texts.map { "\(.uuid($0.0))" }, separator: ", "))
+        lookup.append(")")
+        var documents: [UUID: Int64] = [:]
+        for row in try await connection.query(lookup) {
+            if let id = row.uuid("record_id"), let docID = row.int("doc_id") { documents[id] = docID }
+        }
+        for (id, text) in texts {
+            guard let docID = documents[id] else { continue }
+            try await connection.execute("DELETE FROM text_fts WHERE rowid = \(.int(docID))")
+            if !text.isEmpty {
+                try await connection.execute("INSERT INTO text_fts (rowid, body) VALUES (\(.int(docID)), \(.text(text)))")
+            }
+        }
+    }
+
     public static func remove(entity: String, id: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws {
         let workspace = SQLValue.uuid(scope.workspaceID)
         if connection.dialect == .sqlite {
@@ -58,6 +89,7 @@ public enum SearchIndexStore {
                 "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
             )?.int("doc_id") {
                 try await connection.execute("DELETE FROM search_fts WHERE rowid = \(.int(docID))")
+                try await connection.execute("DELETE FROM text_fts WHERE rowid = \(.int(docID))")
             }
         }
         try await connection.execute(

@@ -1,0 +1,59 @@
+import Foundation
+
+/// How `starts` and `contains` filters compare text: case-insensitive and with ё read as е, in
+/// both databases (SQLite's `crm_fold` calls `fold`; PostgreSQL's `crm_fold` does the same in SQL).
+public enum TextFold {
+    public static func fold(_ text: String) -> String {
+        let lower = text.lowercased()
+        guard lower.unicodeScalars.contains(where: { $0 == "ё" }) else { return lower }
+        return String(String.UnicodeScalarView(lower.unicodeScalars.map { $0 == "ё" ? "е" : $0 }))
+    }
+
+    /// Field types whose `starts` / `contains` filters an index serves.
+    public static func isIndexed(_ type: FieldType) -> Bool {
+        switch type {
+        case .text, .email, .phone, .url: true
+        default: false
+        }
+    }
+
+    /// SQLite's filter document of one record: each indexed value, whole and folded, as
+    /// `\u{1}name\u{2}value\u{3}`, so a trigram phrase `\u{1}name\u{2}prefix` is "this field starts with prefix".
+    public static func document(_ values: [(name: String, text: String)]) -> String {
+        var document = ""
+        for (name, text) in values where !text.isEmpty {
+            document += "\u{1}" + name + "\u{2}" + clean(fold(text)) + "\u{3}"
+        }
+        return document
+    }
+
+    /// The FTS5 trigram query for "field starts with `prefix`" (nil when the index cannot say).
+    public static func startsQuery(field: String, prefix: String) -> String? {
+        let folded = fold(prefix)
+        guard !folded.isEmpty, folded == clean(folded) else { return nil }
+        return quoted("\u{1}" + field + "\u{2}" + folded)
+    }
+
+    /// The FTS5 trigram query for "some field contains `text`": three characters at least.
+    public static func containsQuery(_ text: String) -> String? {
+        let folded = fold(text)
+        guard folded.count >= 3, folded == clean(folded) else { return nil }
+        return quoted(folded)
+    }
+
+    /// Whether a filter text can be looked up in PostgreSQL's trigram index over the folded
+    /// concatenation (JSON escapes would make `"`, `\` and control characters differ there).
+    public static func isPlainForPostgres(_ text: String) -> Bool {
+        !text.isEmpty && !text.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || $0.value < 0x20 }
+    }
+
+    /// Values keep no separator characters of the document.
+    static func clean(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 ? " " : $0 }))
+    }
+
+    static func quoted(_ phrase: String) -> String {
+        "\"" + phrase.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
