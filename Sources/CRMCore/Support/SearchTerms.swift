@@ -46,6 +46,24 @@ public enum SearchTerms {
         return terms.joined(separator: " ")
     }
 
+    /// A query as it is looked up: its words, each with the spellings that count as it (all
+    /// words required, any spelling of each). A phone number typed so far ("+7 912 3", "8912")
+    /// is its digits, or its digits after a leading 7 or 8 (a Russian trunk or country code),
+    /// since the index keeps each number's ten-digit key as well as all its digits.
+    public static func queryWords(_ text: String) -> [[String]] {
+        let digits = PhoneNumber.digits(text)
+        if digits.count >= 3, text.allSatisfy({ $0.isNumber || " +-().".contains($0) }) {
+            var spellings = [digits.count > 10 ? String(digits.suffix(10)) : digits]
+            if digits.count <= 11, let first = digits.first, first == "7" || first == "8", digits.count >= 4 {
+                spellings.append(String(digits.dropFirst()))
+            }
+            if digits.count > 10 { spellings.append(digits) }
+            var seen = Set<String>()
+            return [spellings.filter { seen.insert($0).inserted }]
+        }
+        return query(text).map { [$0] }
+    }
+
     /// A query's terms. A query that is mostly digits is read as a phone number.
     public static func query(_ text: String) -> [String] {
         let digits = PhoneNumber.digits(text)

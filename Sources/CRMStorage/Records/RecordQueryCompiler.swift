@@ -20,8 +20,8 @@ public enum RecordQueryCompiler {
             return expression + direction(descending: key.descending, dialect: dialect)
         }
         order.append("id" + (query.idDescending ? " DESC" : " ASC"))
-        sql.append(order.joined(separator: ", "))
-        sql.append(" LIMIT \(query.limit + 1)")
+        sql.append(raw: order.joined(separator: ", "))
+        sql.append(raw: " LIMIT \(query.limit + 1)")
         return sql
     }
 

@@ -26,7 +26,9 @@ public struct SQLFragment: Sendable, ExpressibleByStringInterpolation {
         public mutating func appendInterpolation(_ fragment: SQLFragment) { parts.append(contentsOf: fragment.parts) }
     }
 
-    public mutating func append(_ raw: String) { parts.append(.raw(raw)) }
+    /// Raw SQL text (identifiers and keywords built by the code, never values): spelled out, so an
+    /// interpolated literal can never be taken for raw text by mistake.
+    public mutating func append(raw: String) { parts.append(.raw(raw)) }
     public mutating func append(_ fragment: SQLFragment) { parts.append(contentsOf: fragment.parts) }
     public mutating func bind(_ value: SQLValue) { parts.append(.bind(value)) }
 
@@ -40,7 +42,7 @@ public struct SQLFragment: Sendable, ExpressibleByStringInterpolation {
     public static func joined(_ fragments: [SQLFragment], separator: String) -> SQLFragment {
         var result = SQLFragment()
         for (offset, fragment) in fragments.enumerated() {
-            if offset > 0 { result.append(separator) }
+            if offset > 0 { result.append(raw: separator) }
             result.append(fragment)
         }
         return result

@@ -70,7 +70,7 @@ public enum AuditStore {
         if let before = filter.before { conditions.append("id < \(.uuid(before))") }
         var sql: SQLFragment = "SELECT * FROM audit_log WHERE "
         sql.append(SQLFragment.joined(conditions, separator: " AND "))
-        sql.append(" ORDER BY id DESC LIMIT \(filter.limit)")
+        sql.append(raw: " ORDER BY id DESC LIMIT \(filter.limit)")
         return try await connection.query(sql).map(decode)
     }
 }

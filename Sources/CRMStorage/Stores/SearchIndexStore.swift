@@ -96,76 +96,89 @@ public enum SearchIndexStore {
             "DELETE FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))")
     }
 
-    /// Ranked hits across entities (or one), best first.
+    /// Ranked hits across entities (or one), best first: records holding the words as typed come
+    /// first, then those holding words that start so (a search sent at every keystroke). Each
+    /// tier ranks a bounded set of the newest matching documents, not every match.
     public static func search(
         text: String, entities: [String]?, limit: Int, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [SearchHit] {
-        let terms = SearchTerms.query(text)
-        guard !terms.isEmpty else { return [] }
+        let words = SearchTerms.queryWords(text)
+        guard !words.isEmpty else { return [] }
         let workspace = SQLValue.uuid(scope.workspaceID)
+        let entityList: SQLFragment? = entities.map { SQLFragment.joined($0.map { "\(.text($0))" }, separator: ", ") }
         var sql: SQLFragment
         switch connection.dialect {
         case .sqlite:
             // Rank inside FTS5 among the newest matches of this workspace, then join the few
-            // survivors: a common surname matches tens of thousands of documents. An entity
-            // filter applies after the join, so it ranks every match instead (LIMIT -1).
-            sql = """
-                SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, c.score AS score
-                FROM (SELECT rowid AS doc_id, bm25(search_fts) AS score FROM search_fts
-                      WHERE search_fts MATCH \(.text(ftsQuery(terms, workspace: scope.workspaceID)))
-                      ORDER BY rowid DESC LIMIT \(raw: String(entities == nil ? candidateLimit : -1))) c
-                JOIN search_documents d ON d.doc_id = c.doc_id
-                WHERE d.workspace_id = \(workspace)
+            // survivors. An entity filter applies after the join, so it ranks every match instead.
+            let cap = String(entities == nil ? candidateLimit : -1)
+            func tier(_ exact: Bool) -> SQLFragment {
                 """
-            if let entities {
-                sql.append(" AND d.entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")")
+                SELECT * FROM (SELECT rowid AS doc_id, \(raw: exact ? "0" : "1") AS tier, bm25(search_fts) AS score FROM search_fts
+                WHERE search_fts MATCH \(.text(ftsQuery(words, workspace: scope.workspaceID, prefix: !exact)))
+                ORDER BY rowid DESC LIMIT \(raw: cap))
+                """
             }
-            sql.append(" ORDER BY score LIMIT \(limit)")
+            sql =
+                "SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, c.tier AS tier, c.score AS score FROM (SELECT doc_id, MIN(tier) AS tier, MIN(score) AS score FROM ("
+            sql.append(tier(true))
+            sql.append(" UNION ALL ")
+            sql.append(tier(false))
+            let join: SQLFragment =
+                ") GROUP BY doc_id) c JOIN search_documents d ON d.doc_id = c.doc_id WHERE d.workspace_id = \(workspace)"
+            sql.append(join)
+            if let entityList { sql.append(" AND d.entity IN (" + entityList + ")") }
+            sql.append(" ORDER BY tier, score, d.doc_id DESC LIMIT \(raw: String(limit))")
         case .postgres:
-            // Rank a bounded set of candidates from the GIN index, not every match.
-            var candidates: SQLFragment = """
-                SELECT entity, record_id, title, subtitle, tsv FROM search_documents
-                WHERE workspace_id = \(workspace) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(terms))))
-                """
-            if let entities {
-                candidates.append(" AND entity IN (" + SQLFragment.joined(entities.map { "\(.text($0))" }, separator: ", ") + ")")
+            // Rank a bounded set of candidates from the GIN index per tier, not every match.
+            func tier(_ exact: Bool) -> SQLFragment {
+                let query = tsQuery(words, prefix: !exact)
+                var part: SQLFragment = """
+                    (SELECT entity, record_id, title, subtitle, \(raw: exact ? "0" : "1") AS tier,
+                      ts_rank(tsv, to_tsquery('simple', \(.text(query)))) AS score
+                    FROM search_documents WHERE workspace_id = \(workspace) AND tsv @@ to_tsquery('simple', \(.text(query)))
+                    """
+                if let entityList { part.append(" AND entity IN (" + entityList + ")") }
+                part.append(" LIMIT \(raw: String(candidateLimit)))")
+                return part
             }
-            candidates.append(" LIMIT \(candidateLimit)")
-            sql = "SELECT entity, record_id, title, subtitle, ts_rank(tsv, to_tsquery('simple', \(.text(tsQuery(terms))))) AS score FROM ("
-            sql.append(candidates)
-            sql.append(") c")
-            sql.append(" ORDER BY score DESC LIMIT \(limit)")
+            sql = "SELECT entity, record_id, MIN(title) AS title, MIN(subtitle) AS subtitle, MIN(tier) AS tier, MAX(score) AS score FROM ("
+            sql.append(tier(true))
+            sql.append(" UNION ALL ")
+            sql.append(tier(false))
+            sql.append(") c GROUP BY entity, record_id ORDER BY MIN(tier), MAX(score) DESC, record_id DESC LIMIT \(raw: String(limit))")
         }
         return try await connection.query(sql).compactMap { row in
             guard let entity = row.string("entity"), let id = row.uuid("record_id") else { return nil }
             let raw = row.double("score") ?? 0
-            return SearchHit(
-                entity: entity, id: id, title: row.string("title") ?? "", subtitle: row.string("subtitle"),
-                score: connection.dialect == .sqlite ? -raw : raw)
+            let tier = Double(row.int("tier") ?? 0)
+            // One number that orders as the response does: whole words above prefixes.
+            let score = (connection.dialect == .sqlite ? -raw : raw) - tier * 1_000
+            return SearchHit(entity: entity, id: id, title: row.string("title") ?? "", subtitle: row.string("subtitle"), score: score)
         }
     }
 
     /// A list-query condition: the record's id is among the matches of `text` in its entity.
     static func matchCondition(scope: AccessScope, entity: EntityDefinition, text: String, dialect: SQLDialect) -> SQLFragment {
-        let terms = SearchTerms.query(text)
-        guard !terms.isEmpty else { return "1 = 1" }
+        let words = SearchTerms.queryWords(text)
+        guard !words.isEmpty else { return "1 = 1" }
         switch dialect {
         case .sqlite:
             return """
                 id IN (SELECT d.record_id FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                WHERE search_fts MATCH \(.text(ftsQuery(terms, workspace: scope.workspaceID)))
+                WHERE search_fts MATCH \(.text(ftsQuery(words, workspace: scope.workspaceID, prefix: true)))
                 AND d.workspace_id = \(.uuid(scope.workspaceID)) AND d.entity = \(.text(entity.pluralName)))
                 """
         case .postgres:
             return """
                 id IN (SELECT record_id FROM search_documents WHERE workspace_id = \(.uuid(scope.workspaceID))
-                AND entity = \(.text(entity.pluralName)) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(terms)))))
+                AND entity = \(.text(entity.pluralName)) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(words, prefix: true)))))
                 """
         }
     }
 
-    /// How many of the newest matching documents FTS5 ranks for one search.
-    static let candidateLimit = 500
+    /// How many of the newest matching documents each tier ranks for one search.
+    static let candidateLimit = 200
 
     /// On SQLite every indexed term is prefixed with a workspace tag (`<12 hex>_term`; `_` is a
     /// token character there and never part of a query word), so a match reads only this
@@ -180,14 +193,23 @@ public enum SearchIndexStore {
         return terms.split(separator: " ").map { tag + $0 }.joined(separator: " ")
     }
 
-    /// FTS5 query: every term, workspace-tagged, as a quoted prefix; all required.
-    static func ftsQuery(_ terms: [String], workspace: UUID) -> String {
+    /// FTS5 query: every word required, any of its spellings, workspace-tagged; each a prefix
+    /// when `prefix` (answered from the prefix indexes of migration 0007, one to six characters).
+    static func ftsQuery(_ words: [[String]], workspace: UUID, prefix: Bool) -> String {
         let tag = workspaceTag(workspace) + "_"
-        return terms.map { "\"" + tag + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " AND ")
+        return words.map { spellings in
+            let each = spellings.map { "\"" + tag + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (prefix ? "*" : "") }
+            return each.count == 1 ? each[0] : "(" + each.joined(separator: " OR ") + ")"
+        }.joined(separator: " AND ")
     }
 
-    /// tsquery: terms are letters and digits only (`SearchTerms`), each a prefix, all required.
-    static func tsQuery(_ terms: [String]) -> String {
-        terms.map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty }.map { $0 + ":*" }.joined(separator: " & ")
+    /// tsquery: terms are letters and digits only (`SearchTerms`), all words required, any
+    /// spelling of each; each a prefix when `prefix`.
+    static func tsQuery(_ words: [[String]], prefix: Bool) -> String {
+        words.compactMap { spellings -> String? in
+            let each = spellings.map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty }.map { $0 + (prefix ? ":*" : "") }
+            guard !each.isEmpty else { return nil }
+            return each.count == 1 ? each[0] : "(" + each.joined(separator: " | ") + ")"
+        }.joined(separator: " & ")
     }
 }
