@@ -41,9 +41,11 @@ public struct RecordService: Sendable {
         for (index, body) in bodies.enumerated() {
             switch RecordInput.validate(body, for: entity, mode: .create) {
             case .success(let input): inputs.append(input)
-            case .failure(let error):
-                guard case .validation(let rowIssues) = error else { throw error }
+            case .failure(.validation(let rowIssues)):
                 issues += rowIssues.map { ValidationIssue(field: "rows[\(index)].\($0.field)", code: $0.code, message: $0.message) }
+            case .failure(.badRequest(let code, let message)):
+                issues.append(ValidationIssue(field: "rows[\(index)]", code: code, message: message))
+            case .failure(let error): throw error
             }
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
