@@ -32,7 +32,8 @@ struct TextFilterTests {
             var records: [EntityRecord] = []
             for start in stride(from: 0, to: bodies.count, by: 500) {
                 records += try await services.records.createMany(
-                    Array(bodies[start..<min(bodies.count, start + 500)]), entity: "contacts", scope: scope)
+                    Array(bodies[start..<min(bodies.count, start + 500)]), entity: "contacts", scope: scope
+                ).records
             }
             let cases: [(String, String, String)] = [
                 ("last_name", "starts", "и"), ("last_name", "starts", "Ив"), ("last_name", "starts", "иванен"),

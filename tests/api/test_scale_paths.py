@@ -17,8 +17,8 @@ def _count(api: Client, params: dict[str, str]) -> int:
 def test_batch_create_is_all_or_none(api: Client) -> None:
     marker = f"batch-{rand_hex()}"
     rows = [
-        {"first_name": "Анна", "last_name": f"Ёлкина{i}", "department": marker, "email": f"anna{i}.{marker}@example.test"}
-        for i in range(3)
+        {"first_name": first, "last_name": last, "department": marker, "email": f"p{i}.{marker}@example.test"}
+        for i, (first, last) in enumerate([("Анна", "Ёлкина"), ("Борис", "Шмидт"), ("Вера", "Лебедева")])
     ]
     resp = api.post("contacts/batch", {"records": rows})
     assert resp.status_code == 201, resp.text
@@ -29,17 +29,29 @@ def test_batch_create_is_all_or_none(api: Client) -> None:
         assert got.status_code == 200, got.text
         assert got.json()["last_name"] == row["last_name"] and got.json()["number"] == item["number"]
     assert _count(api, {"department": marker}) == 3
+    mine = {item["id"] for item in created}
+    assert not any(d["id"] in mine for item in created for d in item.get("duplicates", [])), created
+
+    # A second batch: a person already stored (by e-mail, in another case) and one twice in it.
+    twin = {"first_name": "Иван", "last_name": f"Дубль{marker}", "department": marker}
+    second = api.post("contacts/batch", {"records": [
+        {"last_name": "Другая", "department": marker, "email": rows[1]["email"].upper()}, twin, dict(twin)]})
+    assert second.status_code == 201, second.text
+    items = second.json()["data"]
+    assert items[0]["duplicates"] == [{"id": created[1]["id"], "reasons": ["email"]}], items[0]
+    assert [d["id"] for d in items[2]["duplicates"]] == [items[1]["id"]] and items[2]["duplicates"][0]["reasons"] == ["name"]
+    assert _count(api, {"department": marker}) == 6
 
     # One bad row refuses the whole batch and names the row; nothing is written.
     bad = [dict(rows[0], last_name="Ok"), {"last_name": "Bad", "email": "not an e-mail", "department": marker}, 7]
     body = assert_problem(api.post("contacts/batch", {"records": bad}), 422, fields=["rows[1].email"])
     assert any(e.get("field") == "rows[2]" for e in body.get("errors", [])), body
-    assert _count(api, {"department": marker}) == 3
+    assert _count(api, {"department": marker}) == 6
 
     for payload in ({"records": []}, {"records": [{}] * 1001}, {"rows": rows}, {"records": rows, "extra": 1}, [rows[0]]):
         resp = api.post("contacts/batch", payload)
         assert resp.status_code == 422, (payload if len(str(payload)) < 200 else "...", resp.status_code, resp.text[:300])
-    assert _count(api, {"department": marker}) == 3
+    assert _count(api, {"department": marker}) == 6
 
 
 def test_text_filters_fold_case_and_yo(api: Client) -> None:

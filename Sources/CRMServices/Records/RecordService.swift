@@ -33,7 +33,14 @@ public struct RecordService: Sendable {
 
     /// Creates many records in one transaction, through the same writer as single creates: all
     /// are validated first (issues name the row, `rows[3].email`), then all are written or none.
-    public func createMany(_ bodies: [JSONValue], entity pluralName: String, scope: AccessScope) async throws -> [EntityRecord] {
+    /// What a batch created, in order, and for each record its likely duplicates (ids and
+    /// reasons) among the workspace's records and the batch itself.
+    public struct BatchResult: Sendable {
+        public var records: [EntityRecord]
+        public var duplicates: [[UUID: Set<String>]]
+    }
+
+    public func createMany(_ bodies: [JSONValue], entity pluralName: String, scope: AccessScope) async throws -> BatchResult {
         let entity = try await metadata.entity(pluralName, scope: scope)
         var inputs: [[String: FieldValue]] = []
         var issues: [ValidationIssue] = []
@@ -50,13 +57,14 @@ public struct RecordService: Sendable {
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         let written = inputs
-        let records = try await write(scope: scope) { writer in
+        let (records, duplicates) = try await write(scope: scope) { writer in
             var records: [Record] = []
             records.reserveCapacity(written.count)
             for input in written { records.append(try await writer.create(input, entity: entity)) }
-            return records
+            let duplicates = try await DuplicateService.keyMatches(of: records, entity: entity, scope: scope, on: writer.connection)
+            return (records, duplicates)
         }
-        return records.map { EntityRecord(record: $0, entity: entity) }
+        return BatchResult(records: records.map { EntityRecord(record: $0, entity: entity) }, duplicates: duplicates)
     }
 
     /// A new record with another record's values (system fields and links excluded), `overrides`

@@ -159,6 +159,38 @@ public struct DuplicateService: Sendable {
         return Array(matches.prefix(limit))
     }
 
+    /// Likely duplicates of many records written in this transaction (a batch), found from the
+    /// match keys alone: a shared phone, e-mail or tax id is that reason; a shared pair of name
+    /// words (or a one-word name) is "name". One statement per few hundred keys, no record reads.
+    /// Records of the same batch count too (an import file often holds a person twice).
+    static func keyMatches(
+        of records: [Record], entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [[UUID: Set<String>]] {
+        guard checks(entity) else { return records.map { _ in [:] } }
+        let keys = records.map { Probe($0, entity: entity).lookupKeys }
+        let holders = try await MatchKeyStore.holders(
+            keys.flatMap { $0 }, limit: batchCandidatesPerKey, entity: entity.pluralName, scope: scope, on: connection)
+        return zip(records, keys).map { record, keys in
+            var found: [UUID: Set<String>] = [:]
+            for key in keys {
+                for id in holders[key] ?? [] where id != record.id { found[id, default: []].insert(reason(of: key)) }
+            }
+            return found
+        }
+    }
+
+    /// How many records per key a batch looks at.
+    static let batchCandidatesPerKey = 5
+
+    static func reason(of key: String) -> String {
+        switch key.prefix(2) {
+        case "p:": "phone"
+        case "e:": "email"
+        case "i:": "inn"
+        default: "name"
+        }
+    }
+
     /// How many of the newest records one key brings as candidates.
     static let candidatesPerKey = 25
 

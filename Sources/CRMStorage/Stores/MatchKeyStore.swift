@@ -54,4 +54,26 @@ public enum MatchKeyStore {
         var seen = Set<UUID>()
         return rows.compactMap { $0.uuid("record_id") }.filter { seen.insert($0).inserted }
     }
+
+    /// For each key, the newest `limit` records stored under it (a batch's look-up: a few hundred
+    /// keys per statement, each answered by one seek).
+    public static func holders(
+        _ keys: [String], limit: Int, entity: String, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [String: [UUID]] {
+        var result: [String: [UUID]] = [:]
+        let unique = Array(Set(keys)).sorted()
+        for start in stride(from: 0, to: unique.count, by: 400) {
+            let parts: [SQLFragment] = unique[start..<min(unique.count, start + 400)].map { key in
+                """
+                SELECT * FROM (SELECT match_key, record_id FROM match_keys WHERE workspace_id = \(.uuid(scope.workspaceID))
+                  AND entity = \(.text(entity)) AND match_key = \(.text(key)) ORDER BY record_id DESC LIMIT \(raw: String(limit))) k
+                """
+            }
+            for row in try await connection.query(SQLFragment.joined(parts, separator: " UNION ALL ")) {
+                guard let key = row.string("match_key"), let id = row.uuid("record_id") else { continue }
+                result[key, default: []].append(id)
+            }
+        }
+        return result
+    }
 }

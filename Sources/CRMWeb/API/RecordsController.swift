@@ -72,7 +72,9 @@ struct RecordsController {
     static let batchLimit = 1_000
 
     /// `POST /{entity}/batch` with `{"records": [...]}`: up to 1,000 records in one transaction,
-    /// all or none (issues name the row: `rows[3].email`). Answers their ids and numbers in order.
+    /// all or none (issues name the row: `rows[3].email`). Answers their ids and numbers in order,
+    /// and for leads, contacts and companies the likely duplicates each has (by shared phone,
+    /// e-mail, tax id or name words) among the stored records and the batch itself.
     @Sendable func createBatch(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try context.requireScope()
         let entity = try context.parameters.require("entity")
@@ -93,8 +95,17 @@ struct RecordsController {
                 ValidationIssue(field: "records", code: "range", message: "a batch holds 1 to \(Self.batchLimit) records")
             ])
         }
-        let records = try await services.records.createMany(rows, entity: entity, scope: scope)
-        let data: [JSONValue] = records.map { ["id": .string($0.id.lowercased), "number": .string($0.number)] }
+        let result = try await services.records.createMany(rows, entity: entity, scope: scope)
+        let data: [JSONValue] = zip(result.records, result.duplicates).map { record, duplicates in
+            var item: JSONObject = ["id": .string(record.id.lowercased), "number": .string(record.number)]
+            if !duplicates.isEmpty {
+                item["duplicates"] = .array(
+                    duplicates.sorted { $0.key.uuidString > $1.key.uuidString }.map { id, reasons in
+                        ["id": .string(id.lowercased), "reasons": .array(reasons.sorted().map { .string($0) })]
+                    })
+            }
+            return .object(item)
+        }
         return APIResponse.json(["data": .array(data)], status: .created)
     }
 

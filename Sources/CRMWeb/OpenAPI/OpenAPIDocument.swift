@@ -177,7 +177,19 @@ enum OpenAPIDocument {
                     "type": "array",
                     "items": [
                         "type": "object", "required": ["id", "number"],
-                        "properties": ["id": ["type": "string", "format": "uuid"], "number": ["type": "string"]],
+                        "properties": [
+                            "id": ["type": "string", "format": "uuid"], "number": ["type": "string"],
+                            "duplicates": [
+                                "type": "array",
+                                "items": [
+                                    "type": "object", "required": ["id", "reasons"],
+                                    "properties": [
+                                        "id": ["type": "string", "format": "uuid"],
+                                        "reasons": ["type": "array", "items": ["enum": ["phone", "email", "inn", "name"]]],
+                                    ],
+                                ],
+                            ],
+                        ],
                     ],
                 ]
             ],
