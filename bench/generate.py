@@ -230,6 +230,34 @@ RU_CITY = Zipf(names.RU_CITIES, 1.0)
 EN_CITY = Zipf(names.EN_CITIES, 1.0)
 
 
+# The benchmark's one custom field: a free-text region on contacts, filled for most of them with
+# repeated values (a region's usual spelling and, now and then, another way people write it).
+CUSTOM_FIELD = "c_region"
+CUSTOM_FIELD_DEFINITION = {
+    # FieldDefinition as the server encodes it (JSONEncoder, sorted keys; no referenceEntity).
+    "isCustom": True, "isRequired": False, "isSearchable": False, "isSystem": False,
+    "label": {"en": "Region", "ru": "Регион"}, "maxLength": 255, "name": CUSTOM_FIELD, "options": [], "type": "text",
+}
+RU_REGION = Zipf(names.RU_REGIONS, 1.0)
+EN_REGION = Zipf(names.EN_REGIONS, 1.0)
+RU_REGION_BY_NAME = {name: variants for name, variants in names.RU_REGIONS}
+EN_REGION_BY_NAME = {name: variants for name, variants in names.EN_REGIONS}
+
+
+def region_value(lang: str, city, rng: random.Random) -> str | None:
+    """A c_region value: the city's region when the contact has an address, else a common one."""
+    if rng.random() >= 0.75:
+        return None
+    table = RU_REGION_BY_NAME if lang == "ru" else EN_REGION_BY_NAME
+    if city is not None and city[1] in table:
+        name, variants = city[1], table[city[1]]
+    else:
+        name, variants = (RU_REGION if lang == "ru" else EN_REGION)(rng)
+    if variants and rng.random() < 0.12:
+        return rng.choice(variants)
+    return name
+
+
 class Company:
     __slots__ = ("id", "number", "lang", "name", "domain", "phone", "row", "doc")
 
@@ -307,7 +335,7 @@ CONTACT_COLUMNS = [
 
 
 def make_contact(i: int, count: int, rng: random.Random, workspace: str, owner: str | None,
-                 companies_by_lang: dict[str, list[Company]], email_counter: Counter):
+                 companies_by_lang: dict[str, list[Company]], email_counter: Counter, custom_rng: random.Random):
     """One contact row (dict) and its search document (entity, id, title, subtitle, terms)."""
     step = max(SPAN_MS // max(count, 1), 1)
     created = BASE_END_MS - SPAN_MS + i * step + rng.randrange(step)
@@ -401,6 +429,9 @@ def make_contact(i: int, count: int, rng: random.Random, workspace: str, owner: 
     draw = rng.random()
     do_not_mail = True if draw < 0.05 else (False if draw < 0.65 else None)
     source = rng.choice(names.SOURCES) if rng.random() < 0.7 else None
+    # Drawn from its own generator, so the built-in columns stay what they were before the field existed.
+    region = region_value(lang, city, custom_rng)
+    custom = to_json({CUSTOM_FIELD: region}) if region is not None else "{}"
     description = None
     if rng.random() < 0.05:
         description = "Встреча на выставке, интересуется оптовыми поставками." if lang == "ru" else \
@@ -409,7 +440,7 @@ def make_contact(i: int, count: int, rng: random.Random, workspace: str, owner: 
     row = {
         "workspace_id": workspace, "id": record_id, "number": number, "owner_id": owner, "tags": tags,
         "created_at": created, "created_by": owner, "updated_at": updated, "updated_by": owner, "version": 1,
-        "deleted_at": None, "deleted_by": None, "custom": "{}", "salutation": salutation, "first_name": first,
+        "deleted_at": None, "deleted_by": None, "custom": custom, "salutation": salutation, "first_name": first,
         "middle_name": middle, "last_name": last, "title": title, "department": department,
         "company_id": company.id if company else None, "email": email, "email_other": email_other,
         "phone_mobile": phone_mobile, "phone_work": phone_work, "phone_home": phone_home, "phone_other": None,
@@ -486,6 +517,12 @@ class SQLiteTarget:
             doc_rows)
         self.db.executemany("INSERT INTO search_fts (rowid, terms) VALUES (?, ?)", fts_rows)
 
+    def define_field(self, entity, definition):
+        now = iso_ms(int(time.time() * 1000))
+        self.db.execute(
+            "INSERT INTO custom_fields (workspace_id, entity, name, definition, position, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, 0, ?, ?)", (self.workspace, entity, definition["name"], to_json(definition), now, now))
+
     def set_sequence(self, entity, value):
         self.db.execute(
             "INSERT INTO record_sequences (workspace_id, entity, last_value) VALUES (?, ?, ?) "
@@ -557,6 +594,13 @@ class PostgresTarget:
                 "COPY search_documents (workspace_id, entity, record_id, title, subtitle, terms) FROM STDIN") as copy:
             copy.write("".join(doc_lines))
 
+    def define_field(self, entity, definition):
+        now = pg_ts(int(time.time() * 1000))
+        self.cur.execute(
+            "INSERT INTO custom_fields (workspace_id, entity, name, definition, position, created_at, updated_at) "
+            "VALUES (%s, %s, %s, %s::jsonb, 0, %s::timestamptz, %s::timestamptz)",
+            (self.workspace, entity, definition["name"], to_json(definition), now, now))
+
     def set_sequence(self, entity, value):
         self.cur.execute(
             "INSERT INTO record_sequences (workspace_id, entity, last_value) VALUES (%s, %s, %s) "
@@ -567,7 +611,7 @@ class PostgresTarget:
         self.conn.commit()
         self.conn.autocommit = True
         log("VACUUM ANALYZE")
-        for table in ("contacts", "companies", "search_documents", "record_sequences"):
+        for table in ("contacts", "companies", "search_documents", "record_sequences", "custom_fields"):
             self.cur.execute(f"VACUUM ANALYZE {table}")
         self.conn.close()
 
@@ -586,10 +630,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True, help="sqlite:PATH or postgres://user@host:port/db")
     parser.add_argument("--count", type=int, default=1_000_000, help="contacts to create (default 1,000,000)")
-    parser.add_argument("--companies", type=int, help="companies to create (default count / 50, at least 50)")
+    parser.add_argument("--companies", type=int, help="companies to create (default count / 50, at least 50; none for 0 contacts)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--samples", help="write sample ids, names and phones (JSON) here")
     parser.add_argument("--sample-size", type=int, default=2000)
+    parser.add_argument("--existing-size", type=int, default=20000,
+                        help="contacts listed under 'existing' in the samples file (people the write scenarios enter again)")
     parser.add_argument("--batch", type=int, default=20_000)
     args = parser.parse_args()
 
@@ -609,14 +655,18 @@ def main() -> None:
         sys.exit(f"the default workspace already has {existing} contacts; generate into a fresh database")
 
     count = args.count
-    company_count = args.companies if args.companies is not None else max(50, count // 50)
+    company_count = args.companies if args.companies is not None else (max(50, count // 50) if count else 0)
     rng = random.Random(args.seed)
     sample_rng = random.Random(args.seed + 1)
     sample_at = set(sample_rng.sample(range(count), min(args.sample_size, count)))
+    custom_rng = random.Random(args.seed + 2)
+    existing_at = set(random.Random(args.seed + 3).sample(range(count), min(args.existing_size, count)))
 
     target.begin()
     log(f"{target.dialect}: workspace {workspace}, owner {owner}; dropping secondary indexes for the load")
     indexes = target.drop_indexes(["contacts", "companies", "search_documents"])
+    target.define_field("contact", CUSTOM_FIELD_DEFINITION)
+    log(f"custom field contact.{CUSTOM_FIELD}")
 
     companies = make_companies(company_count, rng, workspace, owner)
     target.insert("companies", COMPANY_COLUMNS, [c.row for c in companies], [c.doc for c in companies])
@@ -628,17 +678,20 @@ def main() -> None:
 
     surnames: Counter = Counter()
     emails: Counter = Counter()
-    samples = []
+    samples, existing_people = [], []
     rows, docs = [], []
     for i in range(count):
-        row, doc = make_contact(i, count, rng, workspace, owner, by_lang, emails)
+        row, doc = make_contact(i, count, rng, workspace, owner, by_lang, emails, custom_rng)
         surnames[row["last_name"]] += 1
         if i in sample_at:
             samples.append({
                 "id": row["id"], "number": row["number"], "first_name": row["first_name"],
                 "last_name": row["last_name"], "email": row["email"], "phone": row["phone_mobile"],
                 "phone_query": other_format(row["phone_mobile"], sample_rng) if row["phone_mobile"] else None,
+                "middle_name": row["middle_name"], CUSTOM_FIELD: json.loads(row["custom"]).get(CUSTOM_FIELD),
             })
+        if i in existing_at:
+            existing_people.append({key: row[key] for key in ("first_name", "middle_name", "last_name", "email", "phone_mobile")})
         rows.append(row)
         docs.append(doc)
         if len(rows) >= args.batch:
@@ -658,7 +711,7 @@ def main() -> None:
         document = {
             "backend": target.dialect, "count": count, "companies": company_count, "seed": args.seed,
             "workspace_id": workspace, "common_last_names": common,
-            "distinct_last_names": len(surnames), "contacts": samples,
+            "distinct_last_names": len(surnames), "contacts": samples, "existing": existing_people,
         }
         with open(args.samples, "w", encoding="utf-8") as handle:
             json.dump(document, handle, ensure_ascii=False, indent=1)

@@ -1,4 +1,5 @@
--- wrk script: every request is a GET of a path drawn at random from a file (one path per line).
+-- wrk script: every request is a GET of a path drawn at random from a file (one path per line; a
+-- tab and a label may follow the path, for bench/probe.py).
 --   wrk -t2 -c32 -d20s --latency -H "Authorization: Bearer TOKEN" -s bench/random-path.lua URL -- FILE.paths
 -- The Authorization header comes from -H (wrk puts it into wrk.headers, which wrk.format uses).
 -- At the end it prints one line "BENCH_JSON {...}" with the counts and latency percentiles (µs).
@@ -17,8 +18,9 @@ function init(args)
   end
   paths = {}
   for line in io.lines(file) do
-    if #line > 0 then
-      paths[#paths + 1] = line
+    local path = line:match("^[^\t]+")
+    if path ~= nil then
+      paths[#paths + 1] = path
     end
   end
   if #paths == 0 then

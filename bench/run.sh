@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
-# Clientele read benchmark: bulk-loads N contacts, starts the release server and measures three
-# questions with wrk over loopback. See docs/PERFORMANCE.md.
+# Clientele benchmark: bulk-loads N contacts (N may be 0), rebuilds the duplicate check's keys,
+# starts the release server and measures reads and writes over loopback with wrk (and a small
+# Python sender for batches). See docs/PERFORMANCE.md.
 #
 #   bench/run.sh [sqlite|postgres|all] [N]        (defaults: all 1000000)
 #
-# Environment knobs: BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_CONNECTIONS (32),
-# BENCH_THREADS (2), BENCH_TIMEOUT (10s: wrk counts slower answers as timeouts),
-# BENCH_REPEAT (1: runs of each scenario; the table shows medians), BENCH_SCENARIOS
-# ("get list search"), BENCH_PORT (18480), BENCH_PG_PORT (55480), BENCH_KEEP=1 (keep the SQLite
-# file or the PostgreSQL cluster), BENCH_PG_POOL (the server's PostgreSQL pool size; default the
-# server's own), BENCH_QUIET_WAIT (600: seconds to wait for other work on the
-# machine to finish before each measurement).
-# Results (raw wrk output, RSS samples, plans, results.jsonl, report.md) go to bench/results/.
+# Scenarios (BENCH_SCENARIOS, in this order by default; the two that write come last):
+#   get              GET one contact by id
+#   list             a list page: one common surname, sorted by first name
+#   search           cross-entity search: a surname or a mobile number
+#   health           get by id and GET /health, one after the other, at the same connections
+#                    (the report shows their ratio)
+#   filter-starts    list pages filtered by field[starts]= on last_name, first_name, email,
+#                    phone_mobile and the custom field c_region, as typed key by key, sorted by
+#                    the same or another field
+#   filter-contains  the same with field[contains]= and 3-5 characters from inside real values
+#   search-prefix    cross-entity search with 2-6 characters of a name, e-mail or number
+#   create           POST /api/v1/contacts, one new contact a request (the database grows)
+#   batch            POST /api/v1/contacts/batch: BENCH_BATCH_ROWS rows, 1,000 a request, once
+#                    per sender count in BENCH_BATCH_SENDERS
+# With N=0 only health's /health half, create and batch can run; the others are skipped.
+# With BENCH_REPEAT > 1 the read scenarios take turns run by run, then create runs its repeats,
+# then batch.
+#
+# Environment knobs: BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_CONNECTIONS (32: get, list
+# and search), BENCH_CONNECTIONS_NEW (16: every other scenario), BENCH_THREADS (2), BENCH_TIMEOUT
+# (10s: wrk counts slower answers as timeouts), BENCH_REPEAT (1: runs of each scenario; the table
+# shows medians), BENCH_SCENARIOS (see above), BENCH_BATCH_ROWS (100000), BENCH_BATCH_SENDERS
+# ("1 2 4"), BENCH_CREATE_BODIES (150000: distinct bodies written for each create run),
+# BENCH_PROBE (1: time each filter and prefix question once, alone, after its first run; 0 skips),
+# BENCH_PORT (18480), BENCH_PG_PORT (55480), BENCH_KEEP=1 (keep the SQLite file or the PostgreSQL
+# cluster, and the body files), BENCH_PG_POOL (the server's PostgreSQL pool size; default the
+# server's own), BENCH_QUIET_WAIT (600: seconds to wait for other work on the machine to finish
+# before each measurement).
+# Results (raw wrk output, RSS samples, plans, probes, results.jsonl, report.md) go to
+# bench/results/.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,10 +46,14 @@ COUNT=${2:-1000000}
 DURATION=${BENCH_DURATION:-20s}
 WARMUP=${BENCH_WARMUP:-5s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+NEW_CONNECTIONS=${BENCH_CONNECTIONS_NEW:-16}
 THREADS=${BENCH_THREADS:-2}
 REPEAT=${BENCH_REPEAT:-1}
 TIMEOUT=${BENCH_TIMEOUT:-10s}
-SCENARIOS=${BENCH_SCENARIOS:-get list search}
+SCENARIOS=${BENCH_SCENARIOS:-get list search health filter-starts filter-contains search-prefix create batch}
+BATCH_ROWS=${BENCH_BATCH_ROWS:-100000}
+BATCH_SENDERS=${BENCH_BATCH_SENDERS:-1 2 4}
+CREATE_BODIES=${BENCH_CREATE_BODIES:-150000}
 PORT=${BENCH_PORT:-18480}
 PG_PORT=${BENCH_PG_PORT:-55480}
 BIN="$ROOT/.build-rel/release/clientele"
@@ -41,6 +68,27 @@ all) BACKENDS="sqlite postgres" ;;
 esac
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# Reads need stored contacts; the writes run last because they add rows.
+READS=""
+WRITES=""
+for scenario in $SCENARIOS; do
+  case "$scenario" in
+  get | list | search | filter-starts | filter-contains | search-prefix)
+    if [ "$COUNT" -eq 0 ]; then log "no contacts to read: skipping $scenario"; else READS="$READS $scenario"; fi ;;
+  health) READS="$READS health" ;;
+  create | batch) WRITES="$WRITES $scenario" ;;
+  *) echo "unknown scenario: $scenario" >&2; exit 2 ;;
+  esac
+done
+
+# get, list and search keep the connection count their earlier figures were taken at.
+connections_for() {
+  case "$1" in
+  get | list | search) echo "$CONNECTIONS" ;;
+  *) echo "$NEW_CONNECTIONS" ;;
+  esac
+}
 
 SERVER_PID=""
 SAMPLER_PID=""
@@ -99,7 +147,10 @@ machine_info() {
     echo "wrk: $(wrk -v 2>&1 | head -1)"
     echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
     echo "binary: .build-rel/release/clientele built $(date -u -r "$BIN" +%Y-%m-%dT%H:%M:%SZ) (run.sh builds it only when missing)"
-    echo "settings: $THREADS wrk threads, $CONNECTIONS connections, warm-up $WARMUP, measure $DURATION, timeout $TIMEOUT, repeat $REPEAT"
+    # Whoever builds the binary from a clean checkout may note its commit next to it.
+    if [ -f "$ROOT/.build-rel/clientele.commit" ]; then echo "binary commit: $(cat "$ROOT/.build-rel/clientele.commit")"; fi
+    echo "settings: $THREADS wrk threads, $CONNECTIONS connections (get, list, search), $NEW_CONNECTIONS (the others), warm-up $WARMUP, measure $DURATION, timeout $TIMEOUT, repeat $REPEAT"
+    echo "scenarios:$READS$WRITES; batch: $BATCH_ROWS rows, senders $BATCH_SENDERS"
   } > "$RUN_DIR/machine.txt"
 }
 
@@ -169,51 +220,110 @@ wait_healthy() {
   return 1
 }
 
-# One request of each kind must answer 200 with data before anything is measured.
+# One request of each kind must answer as it should (200 with rows; 201 for writes) before anything
+# is measured; the custom field must be known to the server.
 smoke_check() {
-  local dir=$1 scenario path code
-  for scenario in $SCENARIOS; do
-    path=$(head -1 "$dir/$scenario.paths")
-    code=$(curl -s -o "$dir/smoke-$scenario.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path")
-    if [ "$code" != 200 ]; then
-      log "smoke check failed: GET $path -> $code: $(head -c 300 "$dir/smoke-$scenario.json")"
-      return 1
-    fi
-    if [ "$scenario" != get ] && ! grep -q '"id"' "$dir/smoke-$scenario.json"; then
-      log "smoke check: GET $path returned no rows"
+  local dir=$1 scenario path code file
+  code=$(curl -s -o "$dir/smoke-metadata.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$PORT/api/v1/metadata/entities/contacts")
+  if [ "$code" != 200 ] || ! grep -q '"c_region"' "$dir/smoke-metadata.json"; then
+    log "smoke check: the contacts' metadata ($code) does not list the custom field c_region"
+    return 1
+  fi
+  for scenario in $READS; do
+    for file in $(smoke_files "$scenario"); do
+      path=$(head -1 "$dir/$file.paths" | cut -f1)
+      if [ "$file" = health ]; then
+        code=$(curl -s -o "$dir/smoke-$file.json" -w '%{http_code}' "http://127.0.0.1:$PORT$path")
+      else
+        code=$(curl -s -o "$dir/smoke-$file.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path")
+      fi
+      if [ "$code" != 200 ]; then
+        log "smoke check failed: GET $path -> $code: $(head -c 300 "$dir/smoke-$file.json")"
+        return 1
+      fi
+      case "$file" in
+      list | search | filter-*)
+        if ! grep -q '"id"' "$dir/smoke-$file.json"; then
+          log "smoke check: GET $path returned no rows"
+          return 1
+        fi ;;
+      esac
+    done
+  done
+  for scenario in $WRITES; do
+    "$PY" "$HERE/bodies.py" "$scenario" "$dir/samples.json" "$dir/smoke-$scenario.body" --count 1 --rows 2 --per-request 2 --seed 9
+    path=/api/v1/contacts
+    if [ "$scenario" = batch ]; then path=/api/v1/contacts/batch; fi
+    code=$(curl -s -o "$dir/smoke-$scenario.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+      -H 'Content-Type: application/json' --data-binary "@$dir/smoke-$scenario.body" "http://127.0.0.1:$PORT$path")
+    if [ "$code" != 201 ]; then
+      log "smoke check failed: POST $path -> $code: $(head -c 300 "$dir/smoke-$scenario.json")"
       return 1
     fi
   done
 }
 
-measure() {
-  local backend=$1 scenario=$2 run=$3 dir=$4
-  local url="http://127.0.0.1:$PORT" paths="$dir/$scenario.paths" rss="$dir/$scenario-rss-$run.txt"
+# The paths files a read scenario uses (health measures get by id too, when there are contacts).
+smoke_files() {
+  case "$1" in
+  health) if [ "$COUNT" -gt 0 ]; then echo "get health"; else echo health; fi ;;
+  *) echo "$1" ;;
+  esac
+}
+
+# The contacts of the workspace right now (written into the write scenarios' results).
+contact_total() {
+  curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/contacts?limit=1&count=true" |
+    "$PY" -c 'import json, sys; print(json.load(sys.stdin).get("total", -1))' 2>/dev/null || echo -1
+}
+
+# One scenario: its warm-up, then the measured run with CPU and memory samples, then one line in
+# results.jsonl. KIND is paths (GETs of random lines of FILE), create (POSTs of the bodies in FILE)
+# or batch (bench/batch.py sending FILE with CONNECTIONS senders; WARM is its warm-up file).
+#   measure_one BACKEND NAME RUN DIR CONNECTIONS KIND FILE AUTH(yes|no) [WARM]
+measure_one() {
+  local backend=$1 name=$2 run=$3 dir=$4 conns=$5 kind=$6 file=$7 auth=$8 warm=${9:-}
+  local url="http://127.0.0.1:$PORT" rss="$dir/$name-rss-$run.txt" out="$dir/$name-$run.txt"
+  local -a header=() load=() warmup=()
+  if [ "$auth" = yes ]; then header=(-H "Authorization: Bearer $TOKEN"); fi
+  case "$kind" in
+  paths)
+    warmup=(wrk -t"$THREADS" -c"$conns" -d"$WARMUP" --timeout "$TIMEOUT" "${header[@]}" -s "$HERE/random-path.lua" "$url" -- "$file")
+    load=(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --timeout "$TIMEOUT" --latency "${header[@]}" -s "$HERE/random-path.lua" "$url" -- "$file") ;;
+  create)
+    warmup=(wrk -t"$THREADS" -c"$conns" -d"$WARMUP" --timeout "$TIMEOUT" "${header[@]}" -s "$HERE/create.lua" "$url" -- "$file" /api/v1/contacts warmup "$THREADS")
+    load=(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --timeout "$TIMEOUT" --latency "${header[@]}" -s "$HERE/create.lua" "$url" -- "$file" /api/v1/contacts measure "$THREADS") ;;
+  batch)
+    warmup=("$PY" "$HERE/batch.py" "$url" "$TOKEN" "$warm" --senders 1)
+    load=("$PY" "$HERE/batch.py" "$url" "$TOKEN" "$file" --senders "$conns") ;;
+  esac
   wait_quiet
-  log "$backend/$scenario run $run: warm-up $WARMUP, then $DURATION at $CONNECTIONS connections"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout "$TIMEOUT" -H "Authorization: Bearer $TOKEN" -s "$HERE/random-path.lua" \
-    "$url" -- "$paths" > "$dir/$scenario-warmup-$run.txt"
+  local before=""
+  if [ "$kind" != paths ]; then before=$(contact_total); fi
+  log "$backend/$name run $run: warm-up, then the measurement at $conns connections${before:+ on $before contacts}"
+  "${warmup[@]}" > "$dir/$name-warmup-$run.txt" 2>&1
   : > "$rss"
   sample_rss "$SERVER_PID" "$rss" &
   SAMPLER_PID=$!
-  local m0 s0 d0 m1 s1 d1 cpu="$dir/$scenario-cpu-$run.txt"
+  local m0 s0 d0 m1 s1 d1 cpu="$dir/$name-cpu-$run.txt"
   m0=$(machine_jiffies)
   s0=$(process_jiffies "$SERVER_PID")
   d0=$(db_jiffies)
-  /usr/bin/time -f '%U %S' -o "$cpu.wrk" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency \
-    -H "Authorization: Bearer $TOKEN" -s "$HERE/random-path.lua" "$url" -- "$paths" > "$dir/$scenario-$run.txt"
+  /usr/bin/time -f '%U %S' -o "$cpu.wrk" "${load[@]}" > "$out" 2> "$out.stderr"
   m1=$(machine_jiffies)
   s1=$(process_jiffies "$SERVER_PID")
   d1=$(db_jiffies)
   kill "$SAMPLER_PID" 2>/dev/null || true
   wait "$SAMPLER_PID" 2>/dev/null || true
   SAMPLER_PID=""
+  if [ -s "$out.stderr" ]; then log "$name: $(head -c 600 "$out.stderr")"; fi
   echo "$m0 $m1 $s0 $s1 $d0 $d1 $(getconf CLK_TCK) $(nproc) $(tail -1 "$cpu.wrk")" > "$cpu"
   local hwm
   hwm=$(status_kb "$SERVER_PID" VmHWM)
-  "$PY" - "$backend" "$COUNT" "$scenario" "$run" "$dir/$scenario-$run.txt" "$rss" "$hwm" "$cpu" >> "$RUN_DIR/results.jsonl" <<'EOF'
+  "$PY" - "$backend" "$COUNT" "$name" "$run" "$out" "$rss" "$hwm" "$cpu" "$conns" "${before:--1}" >> "$RUN_DIR/results.jsonl" <<'EOF'
 import json, sys
-backend, count, scenario, run, wrk_out, rss_file, hwm, cpu_file = sys.argv[1:]
+backend, count, scenario, run, wrk_out, rss_file, hwm, cpu_file, connections, before = sys.argv[1:]
 b0, t0, b1, t1, s0, s1, d0, d1, hz, ncpu, wrk_user, wrk_sys = open(cpu_file).read().split()
 wall = (int(t1) - int(t0)) / int(hz) / int(ncpu)
 machine = (int(b1) - int(b0)) / int(hz)
@@ -229,21 +339,64 @@ if data is None:
 samples = [int(x) for x in open(rss_file).read().split() if x.strip()]
 seconds = data["duration_us"] / 1e6
 errors = sum(data[k] for k in ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout"))
-print(json.dumps({
-    "backend": backend, "count": int(count), "scenario": scenario, "run": int(run),
+known = {"requests", "duration_us", "bytes", "errors_connect", "errors_read", "errors_write", "errors_status",
+         "errors_timeout", "latency_mean_us", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_max_us"}
+entry = {
+    "backend": backend, "count": int(count), "scenario": scenario, "run": int(run), "connections": int(connections),
     "requests": data["requests"], "requests_per_s": data["requests"] / seconds, "errors": errors,
+    "errors_by_kind": {k[len("errors_"):]: data[k] for k in sorted(data) if k.startswith("errors_") and data[k]},
     "p50_ms": data["latency_p50_us"] / 1000, "p90_ms": data["latency_p90_us"] / 1000,
     "p99_ms": data["latency_p99_us"] / 1000, "max_ms": data["latency_max_us"] / 1000,
     "mean_ms": data["latency_mean_us"] / 1000,
     "peak_rss_mb": (max(samples) if samples else 0) / 1024, "rss_samples": len(samples),
     "vmhwm_mb": int(hwm or 0) / 1024,
-    # CPU seconds per wall second ("cores") of the server, of wrk, and of everything else.
+    # CPU seconds per wall second ("cores") of the server, of the load tool (wrk or batch.py), of
+    # PostgreSQL, and of everything else.
     "server_cpu_cores": server / wall, "wrk_cpu_cores": wrk_cpu / wall, "db_cpu_cores": database / wall,
     "other_cpu_cores": max(0.0, machine - server - wrk_cpu - database) / wall,
     "server_cpu_ms_per_request": server * 1000 / max(data["requests"], 1),
-}))
+    "db_cpu_ms_per_request": database * 1000 / max(data["requests"], 1),
+}
+if int(before) >= 0:
+    entry["contacts_before"] = int(before)
+if "rows" in data:
+    entry["server_cpu_us_per_row"] = server * 1e6 / max(data["rows"], 1)
+    entry["db_cpu_us_per_row"] = database * 1e6 / max(data["rows"], 1)
+entry.update({k: v for k, v in data.items() if k not in known})
+print(json.dumps(entry, ensure_ascii=False))
 EOF
   tail -1 "$RUN_DIR/results.jsonl" >&2
+}
+
+measure() {
+  local backend=$1 scenario=$2 run=$3 dir=$4 conns senders
+  conns=$(connections_for "$scenario")
+  case "$scenario" in
+  health)
+    if [ "$COUNT" -gt 0 ]; then measure_one "$backend" get "$run" "$dir" "$conns" paths "$dir/get.paths" yes; fi
+    measure_one "$backend" health "$run" "$dir" "$conns" paths "$dir/health.paths" no ;;
+  create)
+    log "$backend/create run $run: writing $CREATE_BODIES bodies"
+    "$PY" "$HERE/bodies.py" create "$dir/samples.json" "$dir/create-$run.bodies" --count "$CREATE_BODIES" --seed $((100 + run))
+    measure_one "$backend" create "$run" "$dir" "$conns" create "$dir/create-$run.bodies" yes ;;
+  batch)
+    for senders in $BATCH_SENDERS; do
+      log "$backend/batch run $run: writing $BATCH_ROWS rows for $senders sender(s)"
+      "$PY" "$HERE/bodies.py" batch "$dir/samples.json" "$dir/batch-$senders-$run.bodies" --rows "$BATCH_ROWS" \
+        --seed $((200 + 10 * run + senders))
+      "$PY" "$HERE/bodies.py" batch "$dir/samples.json" "$dir/batch-warmup-$senders-$run.bodies" --rows 2000 \
+        --seed $((300 + 10 * run + senders))
+      measure_one "$backend" "batch-$senders" "$run" "$dir" "$senders" batch "$dir/batch-$senders-$run.bodies" yes \
+        "$dir/batch-warmup-$senders-$run.bodies"
+    done ;;
+  *)
+    measure_one "$backend" "$scenario" "$run" "$dir" "$conns" paths "$dir/$scenario.paths" yes
+    if [ "$run" = 1 ] && [ "${BENCH_PROBE:-1}" = 1 ] && { [[ "$scenario" == filter-* ]] || [ "$scenario" = search-prefix ]; }; then
+      log "$backend/$scenario: timing each question alone (probe.py)"
+      "$PY" "$HERE/probe.py" "http://127.0.0.1:$PORT" "$TOKEN" "$dir/$scenario.paths" --limit 400 --budget 90 \
+        > "$dir/$scenario-probe.md" 2>&1 || log "probe.py failed (see $scenario-probe.md)"
+    fi ;;
+  esac
 }
 
 bench_backend() {
@@ -264,6 +417,13 @@ bench_backend() {
   "$PY" "$HERE/generate.py" --database "$url" --count "$COUNT" --samples "$dir/samples.json" 2> "$dir/generate.log"
   echo "load seconds: $(($(date +%s) - started))" >> "$dir/generate.log"
   tail -2 "$dir/generate.log" >&2
+  # The loader writes rows and search documents, not the duplicate check's match keys: without them
+  # creates would be checked against an empty key table.
+  log "$backend: rebuilding the match keys (clientele reindex --match-keys-only)"
+  started=$(date +%s)
+  "$BIN" reindex --match-keys-only --database "$url" >> "$dir/generate.log" 2>&1
+  echo "match keys reindex wall seconds: $(($(date +%s) - started))" >> "$dir/generate.log"
+  tail -2 "$dir/generate.log" >&2
   if [ "$backend" = sqlite ]; then
     echo "database size: $(du -sh "$dir/clientele.sqlite" | cut -f1)" >> "$dir/generate.log"
   else
@@ -271,8 +431,10 @@ bench_backend() {
   fi
   TOKEN=$("$BIN" token create --user bench@example.com --database "$url" 2>> "$dir/cli.log" | tail -1)
   "$PY" "$HERE/paths.py" "$dir/samples.json" "$dir"
-  log "$backend: query plans and database-only timings"
-  "$PY" "$HERE/explain.py" --database "$url" --dir "$dir" > "$dir/plans.txt" 2>&1 || log "explain.py failed (see plans.txt)"
+  if [ "$COUNT" -gt 0 ]; then
+    log "$backend: query plans and database-only timings"
+    "$PY" "$HERE/explain.py" --database "$url" --dir "$dir" > "$dir/plans.txt" 2>&1 || log "explain.py failed (see plans.txt)"
+  fi
 
   log "$backend: starting the server on 127.0.0.1:$PORT"
   local serve_url=$url
@@ -284,12 +446,23 @@ bench_backend() {
   echo "server RSS after start: $(status_kb "$SERVER_PID" VmRSS) kB" >> "$dir/generate.log"
   local run scenario
   for run in $(seq 1 "$REPEAT"); do
-    for scenario in $SCENARIOS; do
+    for scenario in $READS; do
       measure "$backend" "$scenario" "$run" "$dir"
     done
   done
+  for scenario in $WRITES; do
+    for run in $(seq 1 "$REPEAT"); do
+      measure "$backend" "$scenario" "$run" "$dir"
+    done
+  done
+  if [ -n "$WRITES" ]; then echo "contacts at the end: $(contact_total)" >> "$dir/generate.log"; fi
   echo "server VmHWM at the end: $(status_kb "$SERVER_PID" VmHWM) kB" >> "$dir/generate.log"
   stop_server
+  local noted
+  noted=$(grep -ciE 'error|warn|fatal|critical' "$dir/server.log" || true)
+  echo "server.log lines mentioning error/warning: $noted" >> "$dir/generate.log"
+  if [ "$noted" != 0 ]; then log "$backend: server.log has $noted lines mentioning an error or warning"; fi
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then rm -f "$dir"/*.bodies; fi
   if [ "$backend" = sqlite ] && [ "${BENCH_KEEP:-0}" != 1 ]; then
     rm -f "$dir"/clientele.sqlite* # a million contacts take over 1 GB; BENCH_KEEP=1 keeps the file
   fi
