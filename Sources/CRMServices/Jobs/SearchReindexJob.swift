@@ -33,7 +33,7 @@ public struct SearchReindexJob: Sendable {
             while true {
                 let page = query
                 let keysOnly = self.keysOnly
-                let count = try await database.write(workspace: workspaceID) { connection in
+                let count = try await database.write(workspace: workspaceID, alone: true) { connection in
                     let (records, _) = try await RecordStore.list(query: page, entity: entity, scope: scope, on: connection)
                     if keysOnly {
                         let rows = records.flatMap { record in DuplicateService.storedKeys(record, entity: entity).map { (record.id, $0) } }

@@ -16,10 +16,10 @@ public struct RecordService: Sendable {
     /// Runs `body` with a writer in one transaction over the workspace's current metadata.
     /// `now` is the writes' time (jobs pass theirs).
     func write<T: Sendable>(
-        scope: AccessScope, now: Date? = nil, _ body: @escaping @Sendable (RecordWriter) async throws -> T
+        scope: AccessScope, now: Date? = nil, alone: Bool = false, _ body: @escaping @Sendable (RecordWriter) async throws -> T
     ) async throws -> T {
         let entities = try await metadata.entities(scope: scope)
-        return try await database.write(workspace: scope.workspaceID) { connection in
+        return try await database.write(workspace: scope.workspaceID, alone: alone) { connection in
             try await body(RecordWriter(scope: scope, connection: connection, now: now ?? Timestamps.now(), entities: entities))
         }
     }
@@ -57,7 +57,7 @@ public struct RecordService: Sendable {
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         let written = inputs
-        let (records, duplicates) = try await write(scope: scope) { writer in
+        let (records, duplicates) = try await write(scope: scope, alone: true) { writer in
             var records: [Record] = []
             records.reserveCapacity(written.count)
             for input in written { records.append(try await writer.create(input, entity: entity)) }

@@ -90,7 +90,7 @@ public final class PostgresDatabase: Database {
     }
 
     public func write<T: Sendable>(
-        workspace: UUID?, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
+        workspace: UUID?, alone: Bool, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
         try await lease { connection in
             try await prepare(connection, workspace: workspace)

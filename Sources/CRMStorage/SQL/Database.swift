@@ -27,13 +27,24 @@ public protocol Database: Sendable {
     func read<T: Sendable>(
         workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T
-    /// Runs `body` in one transaction: all of it is written, or none of it.
+    /// Runs `body` in one transaction: all of it is written, or none of it. `alone` asks for a
+    /// transaction of its own (large writes: a batch, a reindex page) rather than a share of a
+    /// group commit (SQLite).
     func write<T: Sendable>(
-        workspace: UUID?, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
+        workspace: UUID?, alone: Bool, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T
     /// Runs `body` on one connection outside any transaction (migrations manage their own).
     func withSystemConnection<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T
     func close() async
+}
+
+extension Database {
+    /// A write that may share its commit with others waiting at the same moment.
+    public func write<T: Sendable>(
+        workspace: UUID?, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
+    ) async throws -> T {
+        try await write(workspace: workspace, alone: false, body)
+    }
 }
 
 /// Errors of the storage layer that callers act on.

@@ -78,10 +78,27 @@ public final class SQLiteDatabase: Database {
     /// commit): each runs inside its own savepoint, so a failing write is rolled back alone, and
     /// one durable COMMIT (one fsync) answers them all. No caller hears of success before the
     /// COMMIT that holds its write.
+    ///
+    /// A write `alone` (a batch of records) gets a transaction of its own instead: no savepoint,
+    /// whose journal SQLite truncates at every statement at a cost that grows with the write.
     public func write<T: Sendable>(
-        workspace: UUID?, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
+        workspace: UUID?, alone: Bool, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        if alone {
+            return try await writer.with { connection in
+                let session = SQLiteSession(connection: connection)
+                _ = try await connection.query("BEGIN IMMEDIATE")
+                do {
+                    let result = try await body(session)
+                    _ = try await connection.query("COMMIT")
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let write = QueuedWrite(
                 run: { session in
                     let outcome: Result<T, any Error>
