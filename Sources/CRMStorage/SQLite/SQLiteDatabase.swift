@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO
+import Synchronization
 
 /// The embedded database: one SQLite file in WAL mode, one writer connection (SQLite allows one
 /// writer at a time; taking turns in-process avoids busy errors) and a few reader connections
@@ -75,12 +76,11 @@ public final class SQLiteDatabase: Database {
     }
 
     /// Runs `body` in a transaction shared with the other writes waiting at that moment (group
-    /// commit): each runs inside its own savepoint, so a failing write is rolled back alone, and
-    /// one durable COMMIT (one fsync) answers them all. No caller hears of success before the
-    /// COMMIT that holds its write.
+    /// commit, `WriteBatcher`): one durable COMMIT (one fsync) answers them all, and a failing
+    /// write never takes another's changes with it. No caller hears of success before the COMMIT
+    /// that holds its write.
     ///
-    /// A write `alone` (a batch of records) gets a transaction of its own instead: no savepoint,
-    /// whose journal SQLite truncates at every statement at a cost that grows with the write.
+    /// A write `alone` (a batch of records, a reindex page) gets a transaction of its own.
     public func write<T: Sendable>(
         workspace: UUID?, alone: Bool, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
@@ -100,28 +100,17 @@ public final class SQLiteDatabase: Database {
         }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let write = QueuedWrite(
-                run: { session in
-                    let outcome: Result<T, any Error>
+                run: { connection in
+                    let tracker = WriteTracker()
                     do {
-                        _ = try await session.connection.query("SAVEPOINT clientele_write")
-                        let value = try await body(session)
-                        _ = try await session.connection.query("RELEASE clientele_write")
-                        outcome = .success(value)
-                    } catch {
-                        do {
-                            _ = try await session.connection.query("ROLLBACK TO clientele_write")
-                            _ = try await session.connection.query("RELEASE clientele_write")
-                        } catch let rollbackError {
-                            // SQLite itself ended the transaction (an I/O error, a full disk):
-                            // the writes before this one in the batch are gone too.
-                            return .transactionLost(rollbackError) { batchError in
-                                continuation.resume(throwing: batchError ?? error)
-                            }
+                        let value = try await body(SQLiteSession(connection: connection, tracker: tracker))
+                        return .succeeded { batchError in
+                            if let batchError { continuation.resume(throwing: batchError) } else { continuation.resume(returning: value) }
                         }
-                        outcome = .failure(error)
-                    }
-                    return .done { batchError in
-                        if let batchError { continuation.resume(throwing: batchError) } else { continuation.resume(with: outcome) }
+                    } catch {
+                        // A write that failed before changing anything leaves the others be; one
+                        // that changed rows (or met an error of SQLite's own) spoils the transaction.
+                        return .failed(spoiled: tracker.wrote || error is SQLiteError) { continuation.resume(throwing: error) }
                     }
                 }, fail: { continuation.resume(throwing: $0) })
             Task { await writes.submit(write) }
@@ -142,23 +131,34 @@ public final class SQLiteDatabase: Database {
     }
 }
 
-/// One write waiting for the writer: it runs its body inside a savepoint of the batch's
-/// transaction and returns how to answer its caller once the batch is committed (or not).
+/// One write waiting for the writer. `run` may be called again when another write of its batch
+/// spoiled the transaction; only the last run's answer is given.
 struct QueuedWrite: Sendable {
     enum Outcome: Sendable {
-        /// The write is in the transaction (or rolled back alone); answer after the COMMIT.
-        case done(@Sendable (_ batchError: (any Error)?) -> Void)
-        /// The whole transaction ended under this write.
-        case transactionLost(any Error, @Sendable (_ batchError: (any Error)?) -> Void)
+        /// The body returned; answer after the COMMIT (with its error if the COMMIT failed).
+        case succeeded(@Sendable (_ batchError: (any Error)?) -> Void)
+        /// The body threw; `spoiled` when it had changed rows, so the transaction must go.
+        case failed(spoiled: Bool, @Sendable () -> Void)
     }
 
-    let run: @Sendable (SQLiteSession) async -> Outcome
+    let run: @Sendable (SQLiteConnection) async -> Outcome
     /// Answers the caller without running the write (no transaction could be begun).
     let fail: @Sendable (any Error) -> Void
 }
 
+/// Whether a write's body sent anything but a SELECT.
+final class WriteTracker: Sendable {
+    private let state = Mutex(false)
+    var wrote: Bool { state.withLock { $0 } }
+    func mark() { state.withLock { $0 = true } }
+}
+
 /// Group commit for the one writer connection: the writes that arrive while a batch commits wait
-/// together and go in the next batch, one transaction and one fsync for all of them.
+/// together and go in the next batch, one transaction and one fsync for all of them. No
+/// savepoints: SQLite's FTS5 flushes its pending index at every savepoint (a new segment per
+/// write), and a savepoint journal costs more as it grows. A write that fails before changing
+/// anything is simply answered; one that fails after changing rows rolls the transaction back and
+/// the other writes of the batch run again in a new one.
 actor WriteBatcher {
     let writer: AsyncPool<SQLiteConnection>
     private var pending: [QueuedWrite] = []
@@ -195,39 +195,40 @@ actor WriteBatcher {
 
     /// Runs a batch; returns how to answer each write's caller.
     static func run(_ batch: [QueuedWrite], on connection: SQLiteConnection) async -> [@Sendable () -> Void] {
-        let session = SQLiteSession(connection: connection)
-        var remaining = batch[...]
+        var queue = batch[...]
         var results: [@Sendable () -> Void] = []
-        while !remaining.isEmpty {
+        while !queue.isEmpty {
             do {
                 _ = try await connection.query("BEGIN IMMEDIATE")
             } catch {
                 // Nothing ran: every waiting write fails with the reason.
-                for write in remaining { results.append { write.fail(error) } }
+                for write in queue { results.append { write.fail(error) } }
                 return results
             }
-            var answers: [@Sendable ((any Error)?) -> Void] = []
-            var lost: (any Error)?
-            while let write = remaining.first, lost == nil {
-                remaining.removeFirst()
-                switch await write.run(session) {
-                case .done(let answer): answers.append(answer)
-                case .transactionLost(let error, let answer):
-                    answers.append(answer)
-                    lost = error
+            var succeeded: [(write: QueuedWrite, answer: @Sendable ((any Error)?) -> Void)] = []
+            var spoiled = false
+            while let write = queue.first, !spoiled {
+                queue.removeFirst()
+                switch await write.run(connection) {
+                case .succeeded(let answer): succeeded.append((write, answer))
+                case .failed(let spoils, let answer):
+                    results.append(answer)
+                    spoiled = spoils
                 }
             }
-            var batchError = lost
-            if lost == nil {
-                do {
-                    _ = try await connection.query("COMMIT")
-                } catch {
-                    batchError = error
-                }
+            if spoiled {
+                // Undo everything and run the writes that had succeeded again, first.
+                _ = try? await connection.query("ROLLBACK")
+                queue = (succeeded.map(\.write) + queue)[...]
+                continue
             }
-            if batchError != nil { _ = try? await connection.query("ROLLBACK") }
-            let outcome = batchError
-            results += answers.map { answer in { answer(outcome) } }
+            do {
+                _ = try await connection.query("COMMIT")
+                results += succeeded.map { item in { item.answer(nil) } }
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                results += succeeded.map { item in { item.answer(error) } }
+            }
         }
         return results
     }
@@ -236,10 +237,13 @@ actor WriteBatcher {
 /// One connection as the storage code sees it.
 struct SQLiteSession: DatabaseConnection {
     let connection: SQLiteConnection
+    /// Set inside a group commit: told when a statement may change rows.
+    var tracker: WriteTracker? = nil
     var dialect: SQLDialect { .sqlite }
 
     func query(_ fragment: SQLFragment) async throws -> [SQLRow] {
         let (sql, binds) = fragment.render(.sqlite)
+        if let tracker, Self.mayWrite(sql) { tracker.mark() }
         for case .text(let value) in binds where value.utf8.contains(0) {
             throw CRMError.badRequest(code: "nul_character", message: "text must not contain the NUL character")
         }
@@ -259,6 +263,12 @@ struct SQLiteSession: DatabaseConnection {
         return rows.map { row in
             SQLRow(columns: columns, values: row.columns.map { Self.value($0.data) })
         }
+    }
+
+    /// Anything but a SELECT may change rows.
+    static func mayWrite(_ sql: String) -> Bool {
+        let start = sql.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }.prefix(6)
+        return !start.elementsEqual("select".utf8) { ($0 | 0x20) == $1 }
     }
 
     static func sqliteData(_ value: SQLValue) -> SQLiteData {
