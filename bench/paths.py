@@ -54,7 +54,7 @@ def main() -> None:
     # half a mobile number written differently from how it is stored.
     with_phone = [c for c in contacts if c.get("phone_query")]
     search = []
-    for _ in range(args.search):
+    for _ in range(args.search if contacts else 0):
         if rng.random() < 0.5 or not with_phone:
             name = rng.choice(contacts)["last_name"]
             if latin(name) != name.lower() and rng.random() < 0.3:
