@@ -99,6 +99,16 @@ public struct RecordService: Sendable {
         return EntityRecord(record: record, entity: entity)
     }
 
+    /// A record's API form as JSON bytes and its version (the single read a client makes most).
+    public func getJSON(id: UUID, entity pluralName: String, scope: AccessScope) async throws -> (json: [UInt8], version: Int64) {
+        let entity = try await metadata.entity(pluralName, scope: scope)
+        let found = try await database.read(workspace: scope.workspaceID) { connection in
+            try await RecordStore.fetchJSON(id: id, entity: entity, scope: scope, on: connection)
+        }
+        guard let found else { throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased) }
+        return found
+    }
+
     /// Applies a partial update. `expectedVersion` (from If-Match) must equal the stored version.
     public func update(_ body: JSONValue, id: UUID, expectedVersion: Int64?, entity pluralName: String, scope: AccessScope)
         async throws -> EntityRecord

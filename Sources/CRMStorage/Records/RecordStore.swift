@@ -64,6 +64,23 @@ public enum RecordStore {
         return try await connection.first(sql).map { decode($0, entity: entity) }
     }
 
+    /// One live record's API form as JSON bytes, written straight from its row (what a list page
+    /// writes for it), and its version; nil when there is none.
+    public static func fetchJSON(id: UUID, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> (json: [UInt8], version: Int64)?
+    {
+        guard
+            let row = try await connection.first(
+                "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NULL"
+            )
+        else { return nil }
+        let layout = RecordRowLayout(columns: row.columns, entity: entity)
+        var output: [UInt8] = []
+        output.reserveCapacity(2048)
+        RecordRowJSON(layout: layout).write(row, to: &output)
+        return (output, row.value(at: layout.version).intValue ?? 1)
+    }
+
     /// Live records by id, in one statement (order not kept; ids not found are left out).
     public static func fetch(ids: [UUID], entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> [Record]
