@@ -32,7 +32,8 @@
 # BENCH_PORT (18480), BENCH_PG_PORT (55480), BENCH_KEEP=1 (keep the SQLite file or the PostgreSQL
 # cluster, and the body files), BENCH_PG_POOL (the server's PostgreSQL pool size; default the
 # server's own), BENCH_QUIET_WAIT (600: seconds to wait for other work on the machine to finish
-# before each measurement).
+# before each measurement), BENCH_PERF=1 (sample the server with `perf record` during each
+# measurement and keep the top of `perf report` as NAME-RUN.perf.txt; it costs a little CPU).
 # Results (raw wrk output, RSS samples, plans, probes, results.jsonl, report.md) go to
 # bench/results/.
 set -euo pipefail
@@ -310,7 +311,16 @@ measure_one() {
   m0=$(machine_jiffies)
   s0=$(process_jiffies "$SERVER_PID")
   d0=$(db_jiffies)
+  local perf_pid=""
+  if [ "${BENCH_PERF:-0}" = 1 ]; then
+    perf record -q -F 499 -g -p "$SERVER_PID" -o "$dir/$name-$run.perf.data" > /dev/null 2>&1 &
+    perf_pid=$!
+  fi
   /usr/bin/time -f '%U %S' -o "$cpu.wrk" "${load[@]}" > "$out" 2> "$out.stderr"
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+  fi
   m1=$(machine_jiffies)
   s1=$(process_jiffies "$SERVER_PID")
   d1=$(db_jiffies)
@@ -366,6 +376,13 @@ entry.update({k: v for k, v in data.items() if k not in known})
 print(json.dumps(entry, ensure_ascii=False))
 EOF
   tail -1 "$RUN_DIR/results.jsonl" >&2
+  if [ -n "$perf_pid" ]; then
+    perf report -i "$dir/$name-$run.perf.data" --no-children --sort dso,sym --percent-limit 0.7 --stdio -g none 2>/dev/null |
+      { swift demangle --simplified 2>/dev/null || cat; } > "$dir/$name-$run.perf.txt" || true
+    perf report -i "$dir/$name-$run.perf.data" --children --sort dso,sym --percent-limit 3 --stdio -g none 2>/dev/null |
+      { swift demangle --simplified 2>/dev/null || cat; } > "$dir/$name-$run.perf-children.txt" || true
+    rm -f "$dir/$name-$run.perf.data"
+  fi
 }
 
 measure() {
