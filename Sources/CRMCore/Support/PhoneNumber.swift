@@ -15,9 +15,14 @@ public enum PhoneNumber {
     /// The key two spellings of one number share: the last ten digits (a Russian `8 912 ...`,
     /// `+7 912 ...` and `912 ...` all become `912...`); shorter numbers keep all their digits.
     public static func matchKey(_ text: String) -> String? {
-        var number = digits(text)
-        if let extensionRange = text.lowercased().range(of: "ext") {
-            number = digits(String(text[..<extensionRange.lowerBound]))
+        // Digits before an extension ("ext 12"), ASCII letters compared without case.
+        var number = ""
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in text.utf8 {
+            let lower = byte | 0x20
+            if previous == (UInt8(ascii: "e"), UInt8(ascii: "x")), lower == UInt8(ascii: "t") { break }
+            previous = (previous.1, lower)
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { number.append(Character(Unicode.Scalar(byte))) }
         }
         guard number.count >= 5 else { return nil }
         return number.count > 10 ? String(number.suffix(10)) : number

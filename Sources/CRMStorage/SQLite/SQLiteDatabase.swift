@@ -86,10 +86,11 @@ public final class SQLiteDatabase: Database {
     ) async throws -> T {
         if alone {
             return try await writer.with { connection in
-                let session = SQLiteSession(connection: connection)
+                let session = SQLiteSession(connection: connection, fts: FTSBuffer())
                 _ = try await connection.query("BEGIN IMMEDIATE")
                 do {
                     let result = try await body(session)
+                    try await session.fts?.flush(on: session)
                     _ = try await connection.query("COMMIT")
                     return result
                 } catch {
@@ -100,10 +101,10 @@ public final class SQLiteDatabase: Database {
         }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let write = QueuedWrite(
-                run: { connection in
+                run: { connection, fts in
                     let tracker = WriteTracker()
                     do {
-                        let value = try await body(SQLiteSession(connection: connection, tracker: tracker))
+                        let value = try await body(SQLiteSession(connection: connection, tracker: tracker, fts: fts))
                         return .succeeded { batchError in
                             if let batchError { continuation.resume(throwing: batchError) } else { continuation.resume(returning: value) }
                         }
@@ -141,7 +142,7 @@ struct QueuedWrite: Sendable {
         case failed(spoiled: Bool, @Sendable () -> Void)
     }
 
-    let run: @Sendable (SQLiteConnection) async -> Outcome
+    let run: @Sendable (SQLiteConnection, FTSBuffer) async -> Outcome
     /// Answers the caller without running the write (no transaction could be begun).
     let fail: @Sendable (any Error) -> Void
 }
@@ -207,9 +208,10 @@ actor WriteBatcher {
             }
             var succeeded: [(write: QueuedWrite, answer: @Sendable ((any Error)?) -> Void)] = []
             var spoiled = false
+            let fts = FTSBuffer()
             while let write = queue.first, !spoiled {
                 queue.removeFirst()
-                switch await write.run(connection) {
+                switch await write.run(connection, fts) {
                 case .succeeded(let answer): succeeded.append((write, answer))
                 case .failed(let spoils, let answer):
                     results.append(answer)
@@ -223,6 +225,7 @@ actor WriteBatcher {
                 continue
             }
             do {
+                try await fts.flush(on: SQLiteSession(connection: connection))
                 _ = try await connection.query("COMMIT")
                 results += succeeded.map { item in { item.answer(nil) } }
             } catch {
@@ -239,11 +242,18 @@ struct SQLiteSession: DatabaseConnection {
     let connection: SQLiteConnection
     /// Set inside a group commit: told when a statement may change rows.
     var tracker: WriteTracker? = nil
+    /// Set inside a write transaction: FTS5 rows written last (`FTSBuffer`).
+    var fts: FTSBuffer? = nil
     var dialect: SQLDialect { .sqlite }
+
+    /// The same connection without the buffer (to write what the buffer holds).
+    var unbuffered: SQLiteSession { SQLiteSession(connection: connection, tracker: tracker) }
 
     func query(_ fragment: SQLFragment) async throws -> [SQLRow] {
         let (sql, binds) = fragment.render(.sqlite)
         if let tracker, Self.mayWrite(sql) { tracker.mark() }
+        // A statement that reads the full-text tables sees what this transaction wrote to them.
+        if let fts, !fts.isEmpty, Self.readsFullText(sql) { try await fts.flush(on: self) }
         for case .text(let value) in binds where value.utf8.contains(0) {
             throw CRMError.badRequest(code: "nul_character", message: "text must not contain the NUL character")
         }
@@ -263,6 +273,20 @@ struct SQLiteSession: DatabaseConnection {
         return rows.map { row in
             SQLRow(columns: columns, values: row.columns.map { Self.value($0.data) })
         }
+    }
+
+    /// Whether a statement names a full-text table (`..._fts`).
+    static func readsFullText(_ sql: String) -> Bool {
+        var matched = 0
+        for byte in sql.utf8 {
+            switch (matched, byte) {
+            case (_, UInt8(ascii: "_")): matched = 1
+            case (1, UInt8(ascii: "f")), (2, UInt8(ascii: "t")): matched += 1
+            case (3, UInt8(ascii: "s")): return true
+            default: matched = 0
+            }
+        }
+        return false
     }
 
     /// Anything but a SELECT may change rows.

@@ -35,8 +35,8 @@ public enum SearchIndexStore {
             let docID: Int64
             if let found = existing?.int("doc_id") {
                 docID = found
-                try await connection.execute("DELETE FROM search_fts WHERE rowid = \(.int(docID))")
-                try await connection.execute("DELETE FROM text_fts WHERE rowid = \(.int(docID))")
+                try await deleteFTS("search_fts", rowid: docID, on: connection)
+                try await deleteFTS("text_fts", rowid: docID, on: connection)
                 try await connection.execute(
                     "UPDATE search_documents SET title = \(.text(title)), subtitle = \(.optional(subtitle)) WHERE doc_id = \(.int(docID))")
             } else {
@@ -45,10 +45,8 @@ public enum SearchIndexStore {
                 )
                 docID = row?.int("doc_id") ?? 0
             }
-            try await connection.execute("INSERT INTO search_fts (rowid, terms) VALUES (\(.int(docID)), \(.text(terms)))")
-            if !filterText.isEmpty {
-                try await connection.execute("INSERT INTO text_fts (rowid, body) VALUES (\(.int(docID)), \(.text(filterText)))")
-            }
+            try await insertFTS("search_fts", rowid: docID, text: terms, on: connection)
+            if !filterText.isEmpty { try await insertFTS("text_fts", rowid: docID, text: filterText, on: connection) }
         case .postgres:
             try await connection.execute(
                 """
@@ -57,6 +55,24 @@ public enum SearchIndexStore {
                 ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms
                 """)
         }
+    }
+
+    /// SQLite: an FTS row goes to the transaction's buffer (written last, in bulk: `FTSBuffer`).
+    static func insertFTS(_ table: String, rowid: Int64, text: String, on connection: any DatabaseConnection) async throws {
+        if let session = connection as? SQLiteSession, let fts = session.fts {
+            fts.insert(table: table, rowid: rowid, text: text)
+        } else {
+            try await connection.execute(
+                "INSERT INTO \(raw: table) (rowid, \(raw: table == "search_fts" ? "terms" : "body")) VALUES (\(.int(rowid)), \(.text(text)))"
+            )
+        }
+    }
+
+    /// SQLite: removes an FTS row, or only its pending version when this transaction wrote it
+    /// (the stored one, if any, was deleted before that was written).
+    static func deleteFTS(_ table: String, rowid: Int64, on connection: any DatabaseConnection) async throws {
+        if let session = connection as? SQLiteSession, let fts = session.fts, fts.remove(table: table, rowid: rowid) { return }
+        try await connection.execute("DELETE FROM \(raw: table) WHERE rowid = \(.int(rowid))")
     }
 
     /// Rewrites the SQLite filter documents of records whose search documents exist (a reindex
@@ -75,10 +91,8 @@ public enum SearchIndexStore {
         }
         for (id, text) in texts {
             guard let docID = documents[id] else { continue }
-            try await connection.execute("DELETE FROM text_fts WHERE rowid = \(.int(docID))")
-            if !text.isEmpty {
-                try await connection.execute("INSERT INTO text_fts (rowid, body) VALUES (\(.int(docID)), \(.text(text)))")
-            }
+            try await deleteFTS("text_fts", rowid: docID, on: connection)
+            if !text.isEmpty { try await insertFTS("text_fts", rowid: docID, text: text, on: connection) }
         }
     }
 
@@ -88,8 +102,8 @@ public enum SearchIndexStore {
             if let docID = try await connection.first(
                 "SELECT doc_id FROM search_documents WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))"
             )?.int("doc_id") {
-                try await connection.execute("DELETE FROM search_fts WHERE rowid = \(.int(docID))")
-                try await connection.execute("DELETE FROM text_fts WHERE rowid = \(.int(docID))")
+                try await deleteFTS("search_fts", rowid: docID, on: connection)
+                try await deleteFTS("text_fts", rowid: docID, on: connection)
             }
         }
         try await connection.execute(
