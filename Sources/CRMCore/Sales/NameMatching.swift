@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Finds likely duplicate people and companies whose names are spelled in Cyrillic or in any of the
 /// usual Latin transliterations (Иванов, Ivanov, Ivanoff).
@@ -75,7 +76,7 @@ public enum NameMatching {
     static let apostrophes: Set<Character> = ["'", "’", "ʼ", "`", "´"]
 
     /// A word as compared: its skeleton (or its digits), and whether it was a lone initial (`И.`).
-    struct ComparableWord {
+    struct ComparableWord: Sendable {
         var key: [UInt8]
         var isInitial: Bool
         var isPatronymic: Bool
@@ -84,7 +85,14 @@ public enum NameMatching {
     /// Pairs scoring below this count as unrelated words, so near misses do not add up.
     static let wordFloor = 0.8
 
+    /// Names repeat, so each name's comparable words are remembered (`WordMemory`).
+    static let comparableMemory = WordMemory<[ComparableWord]>()
+
     static func comparableWords(_ name: String) -> [ComparableWord] {
+        comparableMemory.value(for: name) { computeComparableWords($0) }
+    }
+
+    static func computeComparableWords(_ name: String) -> [ComparableWord] {
         let all = words(name)
         let kept = LegalForms.removing(from: all)
         return (kept.isEmpty ? all : kept).compactMap { word in
@@ -201,7 +209,15 @@ enum NameSkeleton {
 
     static func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 
+    /// Names repeat (thousands of Ivans): a word's units are computed once and remembered, up to
+    /// a bound (then the memory starts over).
+    static let memory = WordMemory<[UInt8]>()
+
     static func units(_ word: String) -> [UInt8] {
+        memory.value(for: word) { computeUnits($0) }
+    }
+
+    static func computeUnits(_ word: String) -> [UInt8] {
         var units = tokens(latinLetters(word))
         // -off, -ff: the French and German way of writing -ов (Ivanoff).
         if units.count > 3, units.suffix(2) == ascii("ff") { units.replaceSubrange(units.count - 2..<units.count, with: ascii("v")) }
@@ -343,5 +359,23 @@ enum LegalForms {
             index += 1
         }
         return kept
+    }
+}
+
+/// A bounded memory of per-word results, shared by all threads.
+final class WordMemory<Value: Sendable>: Sendable {
+    private let entries = Mutex<[String: Value]>([:])
+    let limit: Int
+
+    init(limit: Int = 50_000) { self.limit = limit }
+
+    func value(for word: String, compute: (String) -> Value) -> Value {
+        if let known = entries.withLock({ $0[word] }) { return known }
+        let value = compute(word)
+        entries.withLock { entries in
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[word] = value
+        }
+        return value
     }
 }

@@ -91,7 +91,14 @@ public enum Transliteration {
         "э": "e", "ю": "iu", "я": "ia",
     ]
 
+    static let memory = WordMemory<String>()
+
+    /// Words repeat (names above all), so each word's Latin form is remembered (`WordMemory`).
     public static func latin(_ text: String) -> String {
+        memory.value(for: text) { compute($0) }
+    }
+
+    static func compute(_ text: String) -> String {
         var output = ""
         for character in text.lowercased() {
             if let replacement = table[character] { output += replacement } else { output.append(character) }

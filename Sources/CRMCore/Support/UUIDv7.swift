@@ -19,6 +19,14 @@ public enum UUIDv7 {
 }
 
 extension UUID {
+    /// Byte order, which for UUIDv7 is creation order (no text formatting: `uuidString` prints
+    /// through `sprintf`).
+    public func precedes(_ other: UUID) -> Bool {
+        withUnsafeBytes(of: uuid) { left in
+            withUnsafeBytes(of: other.uuid) { right in left.lexicographicallyPrecedes(right) }
+        }
+    }
+
     /// Lower-case canonical text, the form used in the API and in SQLite (formatted by hand:
     /// it runs for several ids of every row of every page).
     public var lowercased: String {

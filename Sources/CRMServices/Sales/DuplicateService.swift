@@ -155,7 +155,12 @@ public struct DuplicateService: Sendable {
             }
         }
         // Best first; among equals the newest.
-        matches.sort { ($0.score, $0.reasons.count, $0.record.id.uuidString) > ($1.score, $1.reasons.count, $1.record.id.uuidString) }
+        matches.sort { left, right in
+            if (left.score, left.reasons.count) != (right.score, right.reasons.count) {
+                return (left.score, left.reasons.count) > (right.score, right.reasons.count)
+            }
+            return right.record.id.precedes(left.record.id)
+        }
         return Array(matches.prefix(limit))
     }
 

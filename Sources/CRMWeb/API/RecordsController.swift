@@ -100,7 +100,7 @@ struct RecordsController {
             var item: JSONObject = ["id": .string(record.id.lowercased), "number": .string(record.number)]
             if !duplicates.isEmpty {
                 item["duplicates"] = .array(
-                    duplicates.sorted { $0.key.uuidString > $1.key.uuidString }.map { id, reasons in
+                    duplicates.sorted { $1.key.precedes($0.key) }.map { id, reasons in
                         ["id": .string(id.lowercased), "reasons": .array(reasons.sorted().map { .string($0) })]
                     })
             }
