@@ -220,17 +220,16 @@ public struct DuplicateService: Sendable {
 
         init(_ record: Record, entity: EntityDefinition, extraPhones: [String] = [], extraEmails: [String] = []) {
             var phones = extraPhones
-            var mails = extraEmails
-            for field in entity.fields {
-                guard let text = record.values[field.name]?.plainText else { continue }
-                switch field.type {
-                case .phone: phones.append(text)
-                case .email: mails.append(text)
-                default: break
-                }
+            // Stored e-mails are already trimmed (`EmailAddress.normalize`); typed ones are not.
+            var mails = extraEmails.map { $0.trimmingCharacters(in: .whitespaces) }
+            // A record holds a few values of the entity's many fields: walk the values.
+            for (name, value) in record.values {
+                guard let type = entity.field(named: name)?.type, type == .phone || type == .email, let text = value.plainText
+                else { continue }
+                if type == .phone { phones.append(text) } else { mails.append(text) }
             }
             phoneKeys = Set(phones.compactMap(PhoneNumber.matchKey))
-            emails = Set(mails.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            emails = Set(mails.map { $0.lowercased() }.filter { !$0.isEmpty })
             if let raw = record.values["inn"]?.plainText {
                 let digits = raw.filter(\.isNumber)
                 inn = digits.count >= 9 ? digits : nil
