@@ -24,10 +24,18 @@ def test_batch_create_is_all_or_none(api: Client) -> None:
     assert resp.status_code == 201, resp.text
     created = resp.json()["data"]
     assert len(created) == 3 and all(set(item) == {"id", "number"} for item in created)
+    numbers = [int(item["number"].split("-")[1]) for item in created]
+    assert numbers == list(range(numbers[0], numbers[0] + 3)), numbers
     for item, row in zip(created, rows):
         got = api.get(f"contacts/{item['id']}")
         assert got.status_code == 200, got.text
         assert got.json()["last_name"] == row["last_name"] and got.json()["number"] == item["number"]
+        history = api.get(f"contacts/{item['id']}/history")
+        assert history.status_code == 200, history.text
+        entries = history.json()["data"]
+        assert [e["action"] for e in entries] == ["create"], entries
+        found = api.get("search", params={"q": row["last_name"], "limit": "100"})
+        assert item["id"] in {hit["id"] for hit in found.json()["data"]}, row["last_name"]
     assert _count(api, {"department": marker}) == 3
     mine = {item["id"] for item in created}
     assert not any(d["id"] in mine for item in created for d in item.get("duplicates", [])), created

@@ -58,9 +58,7 @@ public struct RecordService: Sendable {
         if !issues.isEmpty { throw CRMError.validation(issues) }
         let written = inputs
         let (records, duplicates) = try await write(scope: scope, alone: true) { writer in
-            var records: [Record] = []
-            records.reserveCapacity(written.count)
-            for input in written { records.append(try await writer.create(input, entity: entity)) }
+            let records = try await writer.createMany(written, entity: entity)
             let duplicates = try await DuplicateService.keyMatches(of: records, entity: entity, scope: scope, on: writer.connection)
             return (records, duplicates)
         }

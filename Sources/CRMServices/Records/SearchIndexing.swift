@@ -10,6 +10,30 @@ enum SearchIndexing {
         _ record: Record, old: Record?, isNew: Bool = false, entity: EntityDefinition, scope: AccessScope,
         on connection: any DatabaseConnection
     ) async throws {
+        let document = self.document(record, entity: entity)
+        try await SearchIndexStore.upsert(
+            entity: entity.pluralName, id: record.id, title: document.title, subtitle: document.subtitle, terms: document.terms,
+            filterText: document.filterText, isNew: isNew, scope: scope, on: connection)
+        let keys = DuplicateService.storedKeys(record, entity: entity)
+        let oldKeys = old.map { DuplicateService.storedKeys($0, entity: entity) } ?? []
+        let removed = Set(oldKeys).subtracting(keys)
+        let added = old == nil ? keys : keys.filter { !oldKeys.contains($0) }
+        try await MatchKeyStore.remove(removed.sorted(), entity: entity.pluralName, id: record.id, scope: scope, on: connection)
+        try await MatchKeyStore.add(added, entity: entity.pluralName, id: record.id, scope: scope, on: connection)
+    }
+
+    /// Indexes many records created in this transaction, a few thousand rows per statement.
+    static func indexNew(_ records: [Record], entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws
+    {
+        try await SearchIndexStore.insertNew(
+            records.map { ($0.id, document($0, entity: entity)) }, entity: entity.pluralName, scope: scope, on: connection)
+        let keys = records.flatMap { record in DuplicateService.storedKeys(record, entity: entity).map { (record.id, $0) } }
+        try await MatchKeyStore.add(keys, entity: entity.pluralName, scope: scope, on: connection)
+    }
+
+    /// A record's search document and filter text.
+    static func document(_ record: Record, entity: EntityDefinition) -> SearchDocument {
         var text: [String] = [record.number]
         var phones: [String] = []
         var emails: [String] = []
@@ -23,16 +47,9 @@ enum SearchIndexing {
         }
         let subtitle =
             (emails + phones).first ?? entity.fields.first { $0.name == "company_name" }.flatMap { record.values[$0.name]?.plainText }
-        try await SearchIndexStore.upsert(
-            entity: entity.pluralName, id: record.id, title: record.title(in: entity), subtitle: subtitle,
-            terms: SearchTerms.document(text: text, phones: phones, emails: emails), filterText: filterText(record, entity: entity),
-            isNew: isNew, scope: scope, on: connection)
-        let keys = DuplicateService.storedKeys(record, entity: entity)
-        let oldKeys = old.map { DuplicateService.storedKeys($0, entity: entity) } ?? []
-        let removed = Set(oldKeys).subtracting(keys)
-        let added = old == nil ? keys : keys.filter { !oldKeys.contains($0) }
-        try await MatchKeyStore.remove(removed.sorted(), entity: entity.pluralName, id: record.id, scope: scope, on: connection)
-        try await MatchKeyStore.add(added, entity: entity.pluralName, id: record.id, scope: scope, on: connection)
+        return SearchDocument(
+            title: record.title(in: entity), subtitle: subtitle, terms: SearchTerms.document(text: text, phones: phones, emails: emails),
+            filterText: filterText(record, entity: entity))
     }
 
     /// The record's text values for the `starts` / `contains` filter index (`TextFold.document`).

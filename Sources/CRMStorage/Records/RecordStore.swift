@@ -7,23 +7,33 @@ public enum RecordStore {
     public static func insert(_ record: Record, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws
     {
+        try await insert([record], entity: entity, scope: scope, on: connection)
+    }
+
+    /// New records, as many per statement as the bind limit allows.
+    public static func insert(_ records: [Record], entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws
+    {
         var columns = [
             "workspace_id", "id", "number", "owner_id", "tags", "created_at", "created_by", "updated_at", "updated_by",
             "version", "custom",
         ]
-        var values: [SQLValue] = [
-            .uuid(scope.workspaceID), .uuid(record.id), .text(record.number), .optional(record.ownerID),
-            tagsValue(record.tags), .timestamp(record.createdAt), .optional(record.createdBy), .timestamp(record.updatedAt),
-            .optional(record.updatedBy), .int(record.version), .json(customDocument(record, entity: entity)),
-        ]
-        for field in entity.builtinFields {
-            columns += FieldColumns.columns(of: field)
-            values += FieldColumns.sqlValues(record.values[field.name] ?? .null, field: field)
+        for field in entity.builtinFields { columns += FieldColumns.columns(of: field) }
+        let perStatement = max(1, 30_000 / columns.count)
+        for start in stride(from: 0, to: records.count, by: perStatement) {
+            var sql: SQLFragment = "INSERT INTO \(raw: entity.table) (\(raw: columns.joined(separator: ", "))) VALUES "
+            let rows: [SQLFragment] = records[start..<min(records.count, start + perStatement)].map { record in
+                var values: [SQLValue] = [
+                    .uuid(scope.workspaceID), .uuid(record.id), .text(record.number), .optional(record.ownerID),
+                    tagsValue(record.tags), .timestamp(record.createdAt), .optional(record.createdBy), .timestamp(record.updatedAt),
+                    .optional(record.updatedBy), .int(record.version), .json(customDocument(record, entity: entity)),
+                ]
+                for field in entity.builtinFields { values += FieldColumns.sqlValues(record.values[field.name] ?? .null, field: field) }
+                return "(" + SQLFragment.joined(values.map { "\($0)" }, separator: ", ") + ")"
+            }
+            sql.append(SQLFragment.joined(rows, separator: ", "))
+            try await connection.execute(sql)
         }
-        var sql: SQLFragment = "INSERT INTO \(raw: entity.table) (\(raw: columns.joined(separator: ", "))) VALUES ("
-        sql.append(SQLFragment.joined(values.map { "\($0)" }, separator: ", "))
-        sql.append(")")
-        try await connection.execute(sql)
     }
 
     /// Writes the new state of a record whose version the caller read inside this transaction.
@@ -208,12 +218,24 @@ public enum RecordStore {
     public static func nextNumber(entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection) async throws
         -> String
     {
+        try await nextNumbers(1, entity: entity, scope: scope, on: connection)[0]
+    }
+
+    /// Reserves `count` consecutive numbers of an entity in one statement.
+    public static func nextNumbers(_ count: Int, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> [String]
+    {
+        guard count > 0 else { return [] }
         let row = try await connection.first(
             """
-            INSERT INTO record_sequences (workspace_id, entity, last_value) VALUES (\(.uuid(scope.workspaceID)), \(.text(entity.name)), 1)
-            ON CONFLICT (workspace_id, entity) DO UPDATE SET last_value = record_sequences.last_value + 1 RETURNING last_value
+            INSERT INTO record_sequences (workspace_id, entity, last_value) VALUES (\(.uuid(scope.workspaceID)), \(.text(entity.name)), \(.int(Int64(count))))
+            ON CONFLICT (workspace_id, entity) DO UPDATE SET last_value = record_sequences.last_value + \(.int(Int64(count))) RETURNING last_value
             """)
-        let value = row?.int("last_value") ?? 1
+        let last = row?.int("last_value") ?? Int64(count)
+        return (last - Int64(count) + 1...last).map { formatNumber($0, entity: entity) }
+    }
+
+    static func formatNumber(_ value: Int64, entity: EntityDefinition) -> String {
         let digits = String(value)
         return entity.numberPrefix + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }

@@ -45,12 +45,41 @@ public enum AuditStore {
         entity: String, recordID: UUID, action: String, title: String?, changes: JSONValue, at: Date, scope: AccessScope,
         on connection: any DatabaseConnection
     ) async throws {
-        try await connection.execute(
-            """
-            INSERT INTO audit_log (workspace_id, id, entity, record_id, action, actor_id, at, title, changes)
-            VALUES (\(.uuid(scope.workspaceID)), \(.uuid(UUIDv7.make(at: at))), \(.text(entity)), \(.uuid(recordID)), \(.text(action)),
-            \(.optional(scope.userID)), \(.timestamp(at)), \(.optional(title)), \(.json(changes.serializedString())))
-            """)
+        try await append(
+            [Entry(recordID: recordID, title: title, changes: changes)], entity: entity, action: action, at: at, scope: scope,
+            on: connection)
+    }
+
+    /// What one record's entry says.
+    public struct Entry: Sendable {
+        public var recordID: UUID
+        public var title: String?
+        public var changes: JSONValue
+
+        public init(recordID: UUID, title: String?, changes: JSONValue) {
+            self.recordID = recordID
+            self.title = title
+            self.changes = changes
+        }
+    }
+
+    /// Entries of one action on many records, a few thousand per statement.
+    public static func append(
+        _ entries: [Entry], entity: String, action: String, at: Date, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws {
+        for start in stride(from: 0, to: entries.count, by: 2_000) {
+            var sql: SQLFragment =
+                "INSERT INTO audit_log (workspace_id, id, entity, record_id, action, actor_id, at, title, changes) VALUES "
+            sql.append(
+                SQLFragment.joined(
+                    entries[start..<min(entries.count, start + 2_000)].map { entry in
+                        """
+                        (\(.uuid(scope.workspaceID)), \(.uuid(UUIDv7.make(at: at))), \(.text(entity)), \(.uuid(entry.recordID)), \(.text(action)),
+                        \(.optional(scope.userID)), \(.timestamp(at)), \(.optional(entry.title)), \(.json(entry.changes.serializedString())))
+                        """
+                    }, separator: ", "))
+            try await connection.execute(sql)
+        }
     }
 
     /// Newest first; `before` pages by entry id (ids are time-ordered).

@@ -1,6 +1,22 @@
 import CRMCore
 import Foundation
 
+/// What the index keeps of one record.
+public struct SearchDocument: Sendable {
+    public var title: String
+    public var subtitle: String?
+    public var terms: String
+    /// SQLite's `starts` / `contains` filter document (`TextFold.document`).
+    public var filterText: String
+
+    public init(title: String, subtitle: String?, terms: String, filterText: String) {
+        self.title = title
+        self.subtitle = subtitle
+        self.terms = terms
+        self.filterText = filterText
+    }
+}
+
 /// One hit of the cross-entity search.
 public struct SearchHit: Sendable, Hashable {
     public var entity: String
@@ -54,6 +70,48 @@ public enum SearchIndexStore {
                 VALUES (\(workspace), \(.text(entity)), \(.uuid(id)), \(.text(title)), \(.optional(subtitle)), \(.text(terms)))
                 ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms
                 """)
+        }
+    }
+
+    /// Documents of records created in this transaction (none has one yet), a few thousand rows
+    /// per statement. On SQLite the document ids are given here (after the largest, as SQLite
+    /// would), so the full-text rows can be keyed without reading each id back.
+    public static func insertNew(
+        _ documents: [(UUID, SearchDocument)], entity: String, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws {
+        guard !documents.isEmpty else { return }
+        let workspace = SQLValue.uuid(scope.workspaceID)
+        switch connection.dialect {
+        case .sqlite:
+            let base = try await connection.first("SELECT COALESCE(MAX(doc_id), 0) AS top FROM search_documents")?.int("top") ?? 0
+            for start in stride(from: 0, to: documents.count, by: 4_000) {
+                let chunk = documents[start..<min(documents.count, start + 4_000)]
+                var sql: SQLFragment = "INSERT INTO search_documents (doc_id, workspace_id, entity, record_id, title, subtitle) VALUES "
+                sql.append(
+                    SQLFragment.joined(
+                        chunk.enumerated().map { offset, item in
+                            "(\(.int(base + Int64(start + offset) + 1)), \(workspace), \(.text(entity)), \(.uuid(item.0)), \(.text(item.1.title)), \(.optional(item.1.subtitle)))"
+                        }, separator: ", "))
+                try await connection.execute(sql)
+            }
+            for (offset, item) in documents.enumerated() {
+                let docID = base + Int64(offset) + 1
+                try await insertFTS("search_fts", rowid: docID, text: scoped(item.1.terms, workspace: scope.workspaceID), on: connection)
+                if !item.1.filterText.isEmpty { try await insertFTS("text_fts", rowid: docID, text: item.1.filterText, on: connection) }
+            }
+        case .postgres:
+            for start in stride(from: 0, to: documents.count, by: 4_000) {
+                var sql: SQLFragment = "INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle, terms) VALUES "
+                sql.append(
+                    SQLFragment.joined(
+                        documents[start..<min(documents.count, start + 4_000)].map { item in
+                            "(\(workspace), \(.text(entity)), \(.uuid(item.0)), \(.text(item.1.title)), \(.optional(item.1.subtitle)), \(.text(item.1.terms)))"
+                        }, separator: ", "))
+                sql.append(
+                    " ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms"
+                )
+                try await connection.execute(sql)
+            }
         }
     }
 
