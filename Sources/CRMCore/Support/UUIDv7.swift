@@ -5,8 +5,15 @@ import Foundation
 public enum UUIDv7 {
     public static func make(at date: Date = Date()) -> UUID {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        // Two draws of the system generator (one system call each), not sixteen.
         var random = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let high = random.next() as UInt64
+        let low = random.next() as UInt64
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for offset in 0..<8 {
+            bytes[offset] = UInt8(truncatingIfNeeded: high >> (8 * UInt64(offset)))
+            bytes[8 + offset] = UInt8(truncatingIfNeeded: low >> (8 * UInt64(offset)))
+        }
         for offset in 0..<6 { bytes[offset] = UInt8((millis >> (8 * (5 - UInt64(offset)))) & 0xFF) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70
         bytes[8] = (bytes[8] & 0x3F) | 0x80
