@@ -124,7 +124,8 @@ public struct DuplicateService: Sendable {
         // A bounded look-up: the newest few records per exact key and per name pair, in one
         // statement, then the candidates themselves in one more.
         let ids = try await MatchKeyStore.candidates(
-            probe.lookupKeys, limit: candidatesPerKey, entity: entity.pluralName, scope: scope, on: connection
+            probe.lookupKeys.map { ($0, MatchKeys.isExact($0) ? candidatesPerKey : candidatesPerName) }, entity: entity.pluralName,
+            scope: scope, on: connection
         ).filter { $0 != record.id }
         var matches: [Match] = []
         for candidate in try await RecordStore.fetch(ids: ids, entity: entity, scope: scope, on: connection) {
@@ -196,8 +197,11 @@ public struct DuplicateService: Sendable {
         }
     }
 
-    /// How many of the newest records one key brings as candidates.
+    /// How many of the newest records one exact key (phone, e-mail, tax id) brings as candidates.
     static let candidatesPerKey = 25
+    /// How many of the newest namesakes one name key brings: a shared name alone is a weak sign,
+    /// and reading more of the thousands of Ivan Ivanovs would make every create pay for them.
+    static let candidatesPerName = 10
 
     /// Entities whose records are kept under match keys and checked for duplicates.
     static let checkedEntities: Set<String> = ["lead", "contact", "company"]

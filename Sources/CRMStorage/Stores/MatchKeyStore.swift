@@ -39,15 +39,15 @@ public enum MatchKeyStore {
         try await connection.execute(sql)
     }
 
-    /// Ids of records stored under any of `keys`, the newest `limit` per key, in one statement.
+    /// Ids of records stored under any of `keys`, the newest `limit` of each key, in one statement.
     public static func candidates(
-        _ keys: [String], limit: Int, entity: String, scope: AccessScope, on connection: any DatabaseConnection
+        _ keys: [(key: String, limit: Int)], entity: String, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [UUID] {
         guard !keys.isEmpty else { return [] }
-        let parts: [SQLFragment] = keys.map { key in
+        let parts: [SQLFragment] = keys.map { item in
             """
             SELECT * FROM (SELECT record_id FROM match_keys WHERE workspace_id = \(.uuid(scope.workspaceID))
-              AND entity = \(.text(entity)) AND match_key = \(.text(key)) ORDER BY record_id DESC LIMIT \(raw: String(limit))) k
+              AND entity = \(.text(entity)) AND match_key = \(.text(item.key)) ORDER BY record_id DESC LIMIT \(raw: String(item.limit))) k
             """
         }
         let rows = try await connection.query(SQLFragment.joined(parts, separator: " UNION ALL "))
