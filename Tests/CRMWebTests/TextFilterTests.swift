@@ -90,5 +90,11 @@ struct TextFilterTests {
         #expect(TextFold.startsQuery(field: "last_name", prefix: "Ив\"") == "\"\u{1}last_name\u{2}ив\"\"\"")
         #expect(TextFold.containsQuery("ab") == nil)
         #expect(TextFold.document([("a", "X"), ("b", "")]) == "\u{1}a\u{2}x\u{3}")
+        #expect(TextFold.firstLetterSpellings("елкин") == ["е", "Е", "ё", "Ё"])
+        #expect(TextFold.firstLetterSpellings("smith") == nil)
+        #expect(TextFold.firstLetterSpellings("ivan") == nil)
+        #expect(TextFold.firstLetterSpellings("john") == ["j", "J"])
+        #expect(TextFold.firstLetterSpellings("+7 912") == ["+"])
+        #expect(TextFold.firstLetterSpellings("ωmega") == nil)
     }
 }

@@ -9,6 +9,24 @@ public enum TextFold {
         return String(String.UnicodeScalarView(lower.unicodeScalars.map { $0 == "ё" ? "е" : $0 }))
     }
 
+    /// Every first character a value may have when its folded form starts with `folded`'s first
+    /// character: its lower and upper case (and Ё for е). Nil when that is not certain (letters
+    /// with unusual case mappings: Turkish İ folds to i, the Kelvin sign to k).
+    public static func firstLetterSpellings(_ folded: String) -> [String]? {
+        guard let first = folded.unicodeScalars.first, folded.first.map({ $0.unicodeScalars.count == 1 }) == true else { return nil }
+        let value = first.value
+        let ascii = (0x61...0x7A).contains(value) && first != "i" && first != "k" && first != "s"
+        let digit = (0x30...0x39).contains(value)
+        let cyrillic = (0x430...0x44F).contains(value)
+        let letter = (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value)
+        // Digits and ASCII punctuation ("+7 912") fold to themselves.
+        if digit || (value >= 0x20 && value < 0x7F && !letter) { return [String(first)] }
+        if !(ascii || cyrillic) { return nil }
+        var spellings = [String(first), String(first).uppercased()]
+        if first == "е" { spellings += ["ё", "Ё"] }
+        return spellings
+    }
+
     /// Field types whose `starts` / `contains` filters an index serves.
     public static func isIndexed(_ type: FieldType) -> Bool {
         switch type {

@@ -176,6 +176,12 @@ public enum RecordStore {
                     ? TextFold.startsQuery(field: condition.field.name, prefix: text) : TextFold.containsQuery(text)
             else { continue }
             let limit = TextFilterIndex.candidateLimit
+            // Counted in the full-text table alone first: a common prefix stops here cheaply.
+            let count =
+                try await connection.first(
+                    "SELECT COUNT(*) AS n FROM (SELECT rowid FROM text_fts WHERE text_fts MATCH \(.text(match)) LIMIT \(raw: String(limit + 1)))"
+                )?.int("n") ?? 0
+            guard count <= limit else { continue }
             let rows = try await connection.query(
                 """
                 SELECT d.record_id AS record_id FROM text_fts JOIN search_documents d ON d.doc_id = text_fts.rowid
