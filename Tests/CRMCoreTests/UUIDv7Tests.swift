@@ -20,3 +20,17 @@ struct UUIDv7Tests {
         #expect(UUIDv7.make(at: moment).precedes(UUIDv7.make(at: moment.addingTimeInterval(0.001))))
     }
 }
+
+struct TextFoldTests {
+    @Test func theFastFoldAgreesWithUnicodeCaseMapping() {
+        let alphabet = Array("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюяABCXYZabcxyz019 -+@._'\"")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let text = String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            #expect(TextFold.foldCyrillicAndASCII(text) == TextFold.foldUnicode(text), "\(text)")
+        }
+        #expect(TextFold.fold("ЁЛКИН Пётр") == "елкин петр")
+        #expect(TextFold.foldCyrillicAndASCII("Їжак") == nil)
+        #expect(TextFold.fold("Їжак İstanbul") == TextFold.foldUnicode("Їжак İstanbul"))
+    }
+}

@@ -4,9 +4,41 @@ import Foundation
 /// both databases (SQLite's `crm_fold` calls `fold`; PostgreSQL's `crm_fold` does the same in SQL).
 public enum TextFold {
     public static func fold(_ text: String) -> String {
+        // Russian, Bulgarian and English text is folded byte by byte (the filters call this for
+        // every row they compare); anything else goes through Unicode case mapping.
+        if let fast = foldCyrillicAndASCII(text) { return fast }
+        return foldUnicode(text)
+    }
+
+    static func foldUnicode(_ text: String) -> String {
         let lower = text.lowercased()
         guard lower.unicodeScalars.contains(where: { $0 == "ё" }) else { return lower }
         return String(String.UnicodeScalarView(lower.unicodeScalars.map { $0 == "ё" ? "е" : $0 }))
+    }
+
+    /// ASCII and the Cyrillic letters А-я, Ё, ё (two UTF-8 bytes each), or nil for anything else.
+    static func foldCyrillicAndASCII(_ text: String) -> String? {
+        var utf8 = Array(text.utf8)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte < 0x80 {
+                if byte >= 0x41, byte <= 0x5A { utf8[index] = byte | 0x20 }
+                index += 1
+                continue
+            }
+            guard index + 1 < utf8.count else { return nil }
+            let next = utf8[index + 1]
+            switch (byte, next) {
+            case (0xD0, 0x90...0x9F): utf8[index + 1] = next + 0x20  // А-П -> а-п
+            case (0xD0, 0xA0...0xAF): (utf8[index], utf8[index + 1]) = (0xD1, next - 0x20)  // Р-Я -> р-я
+            case (0xD0, 0xB0...0xBF), (0xD1, 0x80...0x8F): break  // а-я
+            case (0xD0, 0x81), (0xD1, 0x91): (utf8[index], utf8[index + 1]) = (0xD0, 0xB5)  // Ё, ё -> е
+            default: return nil
+            }
+            index += 2
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Every first character a value may have when its folded form starts with `folded`'s first
