@@ -52,6 +52,7 @@ public enum RecordQueryCompiler {
         result.append(query.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
         for condition in query.conditions {
             result.append(compile(condition, dialect: dialect))
+            if dialect == .sqlite, let range = startsRange(condition, query: query) { result.append(range) }
             if dialect == .postgres, let indexed = postgresTextIndexCondition(condition, entity: entity) { result.append(indexed) }
         }
         if let ids = query.candidateIDs {
@@ -105,6 +106,20 @@ public enum RecordQueryCompiler {
             }
             return exact
         }
+    }
+
+    /// SQLite: when a list is sorted (ascending) by the very field it filters with `starts`, every
+    /// match lies between the first letter's lowest and highest spelling, and the first of them
+    /// sort first: the range lets the page start there instead of walking from the beginning.
+    static func startsRange(_ condition: FilterCondition, query: ListQuery) -> SQLFragment? {
+        guard condition.op == .starts, !condition.field.isCustom, TextFold.isIndexed(condition.field.type),
+            let first = query.sort.first, first.field.name == condition.field.name, !first.descending,
+            let spellings = TextFold.firstLetterSpellings(TextFold.fold(condition.values.first?.plainText ?? "")),
+            let lowest = spellings.min(), let highest = spellings.max()?.unicodeScalars.first,
+            let after = Unicode.Scalar(highest.value + 1)
+        else { return nil }
+        let column = SQLDialect.sqlite.quote(condition.field.name)
+        return "\(raw: column) >= \(.text(lowest)) AND \(raw: column) < \(.text(String(after)))"
     }
 
     static func likeEscaped(_ text: String) -> String {
