@@ -67,21 +67,35 @@ public enum TextFold {
         }
     }
 
-    /// SQLite's filter document of one record: each indexed value, whole and folded, as
-    /// `\u{1}name\u{2}value\u{3}`, so a trigram phrase `\u{1}name\u{2}prefix` is "this field starts with prefix".
+    /// SQLite's filter document of one record: each indexed value, whole and folded, after its
+    /// field's tag written twice (`TTvalue\u{3}`), so the trigram phrase `TTprefix` is "this
+    /// field starts with prefix" and every trigram of it holds a letter of the value. (A field's
+    /// name in the phrase would add trigrams that every document holds, and FTS5 steps through
+    /// all of their postings.)
     public static func document(_ values: [(name: String, text: String)]) -> String {
         var document = ""
         for (name, text) in values where !text.isEmpty {
-            document += "\u{1}" + name + "\u{2}" + clean(fold(text)) + "\u{3}"
+            let tag = fieldTag(name)
+            document += tag + tag + clean(fold(text)) + "\u{3}"
         }
         return document
+    }
+
+    /// A field's tag: one character of Unicode's private use area chosen by a stable hash of its
+    /// name (two fields sharing a tag only make the index name more candidates).
+    public static func fieldTag(_ name: String) -> String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return String(Character(Unicode.Scalar(0xE000 + hash % 0x1000)!))
     }
 
     /// The FTS5 trigram query for "field starts with `prefix`" (nil when the index cannot say).
     public static func startsQuery(field: String, prefix: String) -> String? {
         let folded = fold(prefix)
-        guard !folded.isEmpty, folded == clean(folded) else { return nil }
-        return quoted("\u{1}" + field + "\u{2}" + folded)
+        guard !folded.isEmpty, folded == clean(folded), !folded.unicodeScalars.contains(where: { (0xE000..<0xF000).contains($0.value) })
+        else { return nil }
+        let tag = fieldTag(field)
+        return quoted(tag + tag + folded)
     }
 
     /// The FTS5 trigram query for "some field contains `text`": three characters at least.

@@ -4,8 +4,8 @@ import CRMCore
 ///
 /// - SQLite: a contentless FTS5 table with the trigram tokenizer (`text_fts`), one row per record
 ///   under its search document id, holding `TextFold.document` of the record's values. A prefix
-///   is the phrase `\u{1}field\u{2}prefix`; a substring of three characters or more is itself a
-///   phrase. The store asks it for at most a few thousand candidates first (see `RecordStore`).
+///   is the phrase of the field's tag twice and the prefix (`TextFold.startsQuery`); a substring
+///   of three characters or more is itself a phrase. The store asks it for at most a few thousand candidates first (see `RecordStore`).
 /// - PostgreSQL: one pg_trgm GIN index per record table over the folded concatenation of the
 ///   table's indexed columns and its `custom` document (`expression`); a filter adds
 ///   `expression LIKE '%text%'`, which that index serves, beside the exact comparison.
