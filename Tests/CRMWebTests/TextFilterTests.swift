@@ -18,7 +18,7 @@ struct TextFilterTests {
             ]
             let firsts = ["Иван", "Пётр", "Anna", "Ёжик", "john", "Мария"]
             var bodies: [JSONValue] = []
-            // Past the index's candidate limit for "и" (2,000), so both ways of answering run.
+            // Past the index's candidate limit (1,000) for "и", so both ways of answering run.
             for index in 0..<2_300 {
                 var body: JSONObject = [
                     "first_name": .string(firsts[index % firsts.count]),

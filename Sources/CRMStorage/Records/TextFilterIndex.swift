@@ -27,5 +27,5 @@ public enum TextFilterIndex {
 
     /// How many candidates the SQLite index may name before a filter counts as too common to be
     /// worth it (then the page walks its sort order and compares rows instead).
-    static let candidateLimit = 2_000
+    static let candidateLimit = 1_000
 }
