@@ -6,7 +6,10 @@ import Foundation
 /// to how documents are indexed).
 public struct SearchReindexJob: Sendable {
     public static let kind = "search.reindex"
+    /// Records per transaction. Rebuilding only keys and filter documents takes larger pages: each
+    /// page's filter documents become one FTS5 segment, and fewer, larger segments merge for less.
     static let pageSize = 500
+    static let keysPageSize = 5_000
 
     let database: any Database
     let metadata: MetadataService
@@ -28,7 +31,7 @@ public struct SearchReindexJob: Sendable {
         for builtin in BuiltinEntities.all {
             guard let entity = entities[builtin.pluralName], let created = entity.field(named: "created_at") else { continue }
             var query = ListQuery()
-            query.limit = Self.pageSize
+            query.limit = keysOnly ? Self.keysPageSize : Self.pageSize
             query.sort = [SortKey(field: created, descending: true)]
             while true {
                 let page = query
@@ -49,7 +52,7 @@ public struct SearchReindexJob: Sendable {
                     return (records.count, records.last)
                 }
                 indexed += count.0
-                guard count.0 == Self.pageSize, let last = count.1 else { break }
+                guard count.0 == page.limit, let last = count.1 else { break }
                 query.after = Cursor(values: [.datetime(last.createdAt)], id: last.id)
             }
         }

@@ -1,38 +1,58 @@
+import Synchronization
+
 /// A fixed set of resources handed out one task at a time, in arrival order.
-actor AsyncPool<Resource: Sendable> {
-    private var idle: [Resource]
-    private var waiters: [CheckedContinuation<Resource, Never>] = []
-
-    init(_ resources: [Resource]) { idle = resources }
-
-    func acquire() async -> Resource {
-        if let resource = idle.popLast() { return resource }
-        return await withCheckedContinuation { waiters.append($0) }
+///
+/// A lock rather than an actor: taking an idle resource is the common case and costs no hop to
+/// another executor (an actor did, twice per request).
+final class AsyncPool<Resource: Sendable>: Sendable {
+    private struct State {
+        var idle: [Resource]
+        var waiters: [CheckedContinuation<Resource, Never>] = []
     }
 
-    func release(_ resource: Resource) {
-        if waiters.isEmpty {
-            idle.append(resource)
-        } else {
-            waiters.removeFirst().resume(returning: resource)
+    private let state: Mutex<State>
+
+    init(_ resources: [Resource]) { state = Mutex(State(idle: resources)) }
+
+    func acquire() async -> Resource {
+        if let resource = state.withLock({ $0.idle.popLast() }) { return resource }
+        return await withCheckedContinuation { continuation in
+            let resource: Resource? = state.withLock { state in
+                if let resource = state.idle.popLast() { return resource }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let resource { continuation.resume(returning: resource) }
         }
     }
 
-    func drain() -> [Resource] {
-        defer { idle = [] }
-        return idle
+    func release(_ resource: Resource) {
+        let waiter: CheckedContinuation<Resource, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.idle.append(resource)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: resource)
     }
-}
 
-extension AsyncPool {
-    nonisolated func with<T: Sendable>(_ body: (Resource) async throws -> T) async throws -> T {
+    /// Takes every idle resource out of the pool (closing).
+    func drain() -> [Resource] {
+        state.withLock { state in
+            defer { state.idle = [] }
+            return state.idle
+        }
+    }
+
+    func with<T: Sendable>(_ body: (Resource) async throws -> T) async throws -> T {
         let resource = await acquire()
         do {
             let result = try await body(resource)
-            await release(resource)
+            release(resource)
             return result
         } catch {
-            await release(resource)
+            release(resource)
             throw error
         }
     }

@@ -3,16 +3,20 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import SQLiteNIO
 import Synchronization
 
 /// The embedded database: one SQLite file in WAL mode, one writer connection (SQLite allows one
 /// writer at a time; taking turns in-process avoids busy errors) and a few reader connections
 /// that read in parallel with it.
+///
+/// Statements run on the calling task's thread (`SQLiteHandle`): a read of a cached page costs
+/// less than the two thread switches a hand-off would. Only what waits on the disk by design —
+/// BEGIN IMMEDIATE (may wait for another process's write lock) and COMMIT (fsync) — goes to a
+/// thread of its own, so the cooperative threads never sleep in a sync.
 public final class SQLiteDatabase: Database {
     public let dialect = SQLDialect.sqlite
-    let writer: AsyncPool<SQLiteConnection>
-    let readers: AsyncPool<SQLiteConnection>
+    let writer: AsyncPool<SQLiteHandle>
+    let readers: AsyncPool<SQLiteHandle>
     let writes: WriteBatcher
     let threadPool: NIOThreadPool
     let logger: Logger
@@ -26,13 +30,13 @@ public final class SQLiteDatabase: Database {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         do {
-            let writer = try await openConnection(path: path, threadPool: threadPool, logger: logger, isWriter: true)
-            var readers: [SQLiteConnection] = []
+            let writer = try await threadPool.runIfActive { try openConnection(path: path) }
+            var readers: [SQLiteHandle] = []
             for _ in 0..<readerCount {
-                readers.append(try await openConnection(path: path, threadPool: threadPool, logger: logger, isWriter: false))
+                readers.append(try await threadPool.runIfActive { try openConnection(path: path) })
             }
             return SQLiteDatabase(writer: writer, readers: readers, threadPool: threadPool, logger: logger)
         } catch {
@@ -41,29 +45,22 @@ public final class SQLiteDatabase: Database {
         }
     }
 
-    init(writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool, logger: Logger) {
+    init(writer: SQLiteHandle, readers: [SQLiteHandle], threadPool: NIOThreadPool, logger: Logger) {
         self.writer = AsyncPool([writer])
         self.readers = AsyncPool(readers)
-        self.writes = WriteBatcher(writer: self.writer)
+        self.writes = WriteBatcher(writer: self.writer, threadPool: threadPool)
         self.threadPool = threadPool
         self.logger = logger
     }
 
-    static func openConnection(path: String, threadPool: NIOThreadPool, logger: Logger, isWriter: Bool) async throws
-        -> SQLiteConnection
-    {
-        let connection = try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: threadPool, logger: logger,
-            on: MultiThreadedEventLoopGroup.singleton.any())
+    static func openConnection(path: String) throws -> SQLiteHandle {
+        let connection = try SQLiteHandle(path: path)
         // WAL lets readers run beside the writer; synchronous=FULL makes a commit durable
         // before it is acknowledged.
-        for pragma in [
-            "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-            "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -16000", "PRAGMA temp_store = MEMORY",
-        ] {
-            _ = try await connection.query(pragma)
-        }
-        try await connection.install(customFunction: SQLiteFunctions.fold)
+        try connection.executeScript(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+                + "PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;")
+        try connection.installFold()
         return connection
     }
 
@@ -85,16 +82,17 @@ public final class SQLiteDatabase: Database {
         workspace: UUID?, alone: Bool, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
         if alone {
+            let threadPool = self.threadPool
             return try await writer.with { connection in
                 let session = SQLiteSession(connection: connection, fts: FTSBuffer())
-                _ = try await connection.query("BEGIN IMMEDIATE")
+                try await threadPool.runIfActive { try connection.executeScript("BEGIN IMMEDIATE") }
                 do {
                     let result = try await body(session)
                     try await session.fts?.flush(on: session)
-                    _ = try await connection.query("COMMIT")
+                    try await threadPool.runIfActive { try connection.executeScript("COMMIT") }
                     return result
                 } catch {
-                    _ = try? await connection.query("ROLLBACK")
+                    try? connection.executeScript("ROLLBACK")
                     throw error
                 }
             }
@@ -111,7 +109,7 @@ public final class SQLiteDatabase: Database {
                     } catch {
                         // A write that failed before changing anything leaves the others be; one
                         // that changed rows (or met an error of SQLite's own) spoils the transaction.
-                        return .failed(spoiled: tracker.wrote || error is SQLiteError) { continuation.resume(throwing: error) }
+                        return .failed(spoiled: tracker.wrote || error is SQLiteFailure) { continuation.resume(throwing: error) }
                     }
                 }, fail: { continuation.resume(throwing: $0) })
             Task { await writes.submit(write) }
@@ -125,8 +123,8 @@ public final class SQLiteDatabase: Database {
     }
 
     public func close() async {
-        for connection in await readers.drain() + writer.drain() {
-            try? await connection.close()
+        for connection in readers.drain() + writer.drain() {
+            connection.close()
         }
         try? await threadPool.shutdownGracefully()
     }
@@ -142,7 +140,7 @@ struct QueuedWrite: Sendable {
         case failed(spoiled: Bool, @Sendable () -> Void)
     }
 
-    let run: @Sendable (SQLiteConnection, FTSBuffer) async -> Outcome
+    let run: @Sendable (SQLiteHandle, FTSBuffer) async -> Outcome
     /// Answers the caller without running the write (no transaction could be begun).
     let fail: @Sendable (any Error) -> Void
 }
@@ -161,13 +159,17 @@ final class WriteTracker: Sendable {
 /// anything is simply answered; one that fails after changing rows rolls the transaction back and
 /// the other writes of the batch run again in a new one.
 actor WriteBatcher {
-    let writer: AsyncPool<SQLiteConnection>
+    let writer: AsyncPool<SQLiteHandle>
+    let threadPool: NIOThreadPool
     private var pending: [QueuedWrite] = []
     private var draining = false
     /// A batch's size limit, so one commit never holds back its first writer for long.
     static let batchLimit = 128
 
-    init(writer: AsyncPool<SQLiteConnection>) { self.writer = writer }
+    init(writer: AsyncPool<SQLiteHandle>, threadPool: NIOThreadPool) {
+        self.writer = writer
+        self.threadPool = threadPool
+    }
 
     func submit(_ write: QueuedWrite) {
         pending.append(write)
@@ -189,18 +191,19 @@ actor WriteBatcher {
             if batch.isEmpty { return }
             // Callers are answered once the connection is back in the pool (a caller that closes
             // the database next must find it idle).
-            let answers = (try? await writer.with { connection in await Self.run(batch, on: connection) }) ?? []
+            let threadPool = self.threadPool
+            let answers = (try? await writer.with { connection in await Self.run(batch, on: connection, threadPool: threadPool) }) ?? []
             for answer in answers { answer() }
         }
     }
 
     /// Runs a batch; returns how to answer each write's caller.
-    static func run(_ batch: [QueuedWrite], on connection: SQLiteConnection) async -> [@Sendable () -> Void] {
+    static func run(_ batch: [QueuedWrite], on connection: SQLiteHandle, threadPool: NIOThreadPool) async -> [@Sendable () -> Void] {
         var queue = batch[...]
         var results: [@Sendable () -> Void] = []
         while !queue.isEmpty {
             do {
-                _ = try await connection.query("BEGIN IMMEDIATE")
+                try await threadPool.runIfActive { try connection.executeScript("BEGIN IMMEDIATE") }
             } catch {
                 // Nothing ran: every waiting write fails with the reason.
                 for write in queue { results.append { write.fail(error) } }
@@ -220,16 +223,16 @@ actor WriteBatcher {
             }
             if spoiled {
                 // Undo everything and run the writes that had succeeded again, first.
-                _ = try? await connection.query("ROLLBACK")
+                try? connection.executeScript("ROLLBACK")
                 queue = (succeeded.map(\.write) + queue)[...]
                 continue
             }
             do {
                 try await fts.flush(on: SQLiteSession(connection: connection))
-                _ = try await connection.query("COMMIT")
+                try await threadPool.runIfActive { try connection.executeScript("COMMIT") }
                 results += succeeded.map { item in { item.answer(nil) } }
             } catch {
-                _ = try? await connection.query("ROLLBACK")
+                try? connection.executeScript("ROLLBACK")
                 results += succeeded.map { item in { item.answer(error) } }
             }
         }
@@ -239,7 +242,7 @@ actor WriteBatcher {
 
 /// One connection as the storage code sees it.
 struct SQLiteSession: DatabaseConnection {
-    let connection: SQLiteConnection
+    let connection: SQLiteHandle
     /// Set inside a group commit: told when a statement may change rows.
     var tracker: WriteTracker? = nil
     /// Set inside a write transaction: FTS5 rows written last (`FTSBuffer`).
@@ -257,21 +260,10 @@ struct SQLiteSession: DatabaseConnection {
         for case .text(let value) in binds where value.utf8.contains(0) {
             throw CRMError.badRequest(code: "nul_character", message: "text must not contain the NUL character")
         }
-        let rows: [SQLiteRow]
         do {
-            rows = try await connection.query(sql, binds.map(Self.sqliteData))
-        } catch let error as SQLiteError {
-            if error.reason == .constraint || error.reason == .constraintUniqueFailed
-                || error.reason == .constraintPrimaryKeyFailed
-            {
-                throw StorageError.uniqueViolation(error.message)
-            }
-            throw error
-        }
-        guard let first = rows.first else { return [] }
-        let columns = SQLColumns(first.columns.map(\.name))
-        return rows.map { row in
-            SQLRow(columns: columns, values: row.columns.map { Self.value($0.data) })
+            return try connection.query(sql, binds)
+        } catch let error as SQLiteFailure where error.isUniqueViolation {
+            throw StorageError.uniqueViolation(error.message)
         }
     }
 
@@ -293,34 +285,5 @@ struct SQLiteSession: DatabaseConnection {
     static func mayWrite(_ sql: String) -> Bool {
         let start = sql.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }.prefix(6)
         return !start.elementsEqual("select".utf8) { ($0 | 0x20) == $1 }
-    }
-
-    static func sqliteData(_ value: SQLValue) -> SQLiteData {
-        switch value {
-        case .null: .null
-        case .int(let value): .integer(Int(value))
-        case .double(let value): .float(value)
-        case .text(let value), .json(let value), .day(let value): .text(value)
-        case .bool(let value): .integer(value ? 1 : 0)
-        case .uuid(let value): .text(value.lowercased)
-        case .timestamp(let value): .text(Timestamps.format(value))
-        }
-    }
-
-    static func value(_ data: SQLiteData) -> SQLValue {
-        switch data {
-        case .integer(let value): .int(Int64(value))
-        case .float(let value): .double(value)
-        case .text(let value): .text(value)
-        case .blob, .null: .null
-        }
-    }
-}
-
-/// Functions SQLite lacks: Unicode case folding with ё read as е (its `lower()` folds ASCII only).
-enum SQLiteFunctions {
-    static let fold = SQLiteCustomFunction("crm_fold", argumentCount: 1, pure: true) { arguments in
-        guard case .text(let text) = arguments.first else { return nil as String? }
-        return TextFold.fold(text)
     }
 }

@@ -147,10 +147,17 @@ public enum SearchIndexStore {
         for row in try await connection.query(lookup) {
             if let id = row.uuid("record_id"), let docID = row.int("doc_id") { documents[id] = docID }
         }
-        for (id, text) in texts {
+        // One DELETE for the page (a statement per row made FTS5 flush and merge between them).
+        let stored = texts.compactMap { documents[$0.0] }
+        for start in stride(from: 0, to: stored.count, by: 5_000) {
+            var delete: SQLFragment = "DELETE FROM text_fts WHERE rowid IN ("
+            delete.append(SQLFragment.joined(stored[start..<min(stored.count, start + 5_000)].map { "\(.int($0))" }, separator: ", "))
+            delete.append(")")
+            try await connection.execute(delete)
+        }
+        for (id, text) in texts where !text.isEmpty {
             guard let docID = documents[id] else { continue }
-            try await deleteFTS("text_fts", rowid: docID, on: connection)
-            if !text.isEmpty { try await insertFTS("text_fts", rowid: docID, text: text, on: connection) }
+            try await insertFTS("text_fts", rowid: docID, text: text, on: connection)
         }
     }
 
