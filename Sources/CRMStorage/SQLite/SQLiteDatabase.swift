@@ -19,6 +19,7 @@ public final class SQLiteDatabase: Database {
     let readers: AsyncPool<SQLiteHandle>
     let writes: WriteBatcher
     let threadPool: NIOThreadPool
+    let checkpointer: Checkpointer
     let logger: Logger
 
     /// One reader per core: more only adds threads that take turns on the same cores (measured at
@@ -30,25 +31,32 @@ public final class SQLiteDatabase: Database {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        // Two threads: a COMMIT never waits behind a checkpoint.
+        let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
         do {
             let writer = try await threadPool.runIfActive { try openConnection(path: path) }
+            // Checkpoints are the checkpointer's, off the commit path.
+            try writer.executeScript("PRAGMA wal_autocheckpoint = 0")
             var readers: [SQLiteHandle] = []
             for _ in 0..<readerCount {
                 readers.append(try await threadPool.runIfActive { try openConnection(path: path) })
             }
-            return SQLiteDatabase(writer: writer, readers: readers, threadPool: threadPool, logger: logger)
+            let checkpoints = try await threadPool.runIfActive { try openConnection(path: path) }
+            return SQLiteDatabase(
+                writer: writer, readers: readers, checkpointer: Checkpointer(connection: checkpoints, threadPool: threadPool),
+                threadPool: threadPool, logger: logger)
         } catch {
             try? await threadPool.shutdownGracefully()
             throw StorageError.unreachable("cannot open SQLite database at \(path): \(error)")
         }
     }
 
-    init(writer: SQLiteHandle, readers: [SQLiteHandle], threadPool: NIOThreadPool, logger: Logger) {
+    init(writer: SQLiteHandle, readers: [SQLiteHandle], checkpointer: Checkpointer, threadPool: NIOThreadPool, logger: Logger) {
         self.writer = AsyncPool([writer])
         self.readers = AsyncPool(readers)
-        self.writes = WriteBatcher(writer: self.writer, threadPool: threadPool)
+        self.writes = WriteBatcher(writer: self.writer, threadPool: threadPool, committed: { checkpointer.committed() })
+        self.checkpointer = checkpointer
         self.threadPool = threadPool
         self.logger = logger
     }
@@ -59,7 +67,7 @@ public final class SQLiteDatabase: Database {
         // before it is acknowledged.
         try connection.executeScript(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-                + "PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;")
+                + "PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;")
         try connection.installFold()
         return connection
     }
@@ -90,6 +98,7 @@ public final class SQLiteDatabase: Database {
                     let result = try await body(session)
                     try await session.fts?.flush(on: session)
                     try await threadPool.runIfActive { try connection.executeScript("COMMIT") }
+                    checkpointer.committed()
                     return result
                 } catch {
                     try? connection.executeScript("ROLLBACK")
@@ -123,6 +132,7 @@ public final class SQLiteDatabase: Database {
     }
 
     public func close() async {
+        await checkpointer.stop()
         for connection in readers.drain() + writer.drain() {
             connection.close()
         }
@@ -161,14 +171,16 @@ final class WriteTracker: Sendable {
 actor WriteBatcher {
     let writer: AsyncPool<SQLiteHandle>
     let threadPool: NIOThreadPool
+    let committed: @Sendable () -> Void
     private var pending: [QueuedWrite] = []
     private var draining = false
     /// A batch's size limit, so one commit never holds back its first writer for long.
     static let batchLimit = 128
 
-    init(writer: AsyncPool<SQLiteHandle>, threadPool: NIOThreadPool) {
+    init(writer: AsyncPool<SQLiteHandle>, threadPool: NIOThreadPool, committed: @escaping @Sendable () -> Void) {
         self.writer = writer
         self.threadPool = threadPool
+        self.committed = committed
     }
 
     func submit(_ write: QueuedWrite) {
@@ -193,6 +205,7 @@ actor WriteBatcher {
             // the database next must find it idle).
             let threadPool = self.threadPool
             let answers = (try? await writer.with { connection in await Self.run(batch, on: connection, threadPool: threadPool) }) ?? []
+            committed()
             for answer in answers { answer() }
         }
     }
@@ -285,5 +298,49 @@ struct SQLiteSession: DatabaseConnection {
     static func mayWrite(_ sql: String) -> Bool {
         let start = sql.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }.prefix(6)
         return !start.elementsEqual("select".utf8) { ($0 | 0x20) == $1 }
+    }
+}
+
+/// Copies the write-ahead log back into the database file beside the writer, on a connection of
+/// its own: SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 pages, and
+/// with synchronous=FULL it copies and syncs them there, a stall of up to hundreds of
+/// milliseconds for every write waiting on that commit. A PASSIVE checkpoint waits for nobody and
+/// copies what no reader still needs; it runs at most every 200 ms, and only after commits.
+final class Checkpointer: Sendable {
+    private let connection: SQLiteHandle
+    private let threadPool: NIOThreadPool
+    private let commits = Atomic<Int>(0)
+    private let loop = Mutex<Task<Void, Never>?>(nil)
+
+    init(connection: SQLiteHandle, threadPool: NIOThreadPool) {
+        self.connection = connection
+        self.threadPool = threadPool
+        let task = Task { [weak self] in
+            var seen = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                guard let self else { return }
+                let now = self.commits.load(ordering: .relaxed)
+                guard now != seen else { continue }
+                seen = now
+                await self.checkpoint()
+            }
+        }
+        loop.withLock { $0 = task }
+    }
+
+    /// Counts a commit (the next round checkpoints).
+    func committed() { commits.add(1, ordering: .relaxed) }
+
+    private func checkpoint() async {
+        let connection = self.connection
+        _ = try? await threadPool.runIfActive { try connection.executeScript("PRAGMA wal_checkpoint(PASSIVE)") }
+    }
+
+    /// Ends the loop after a last checkpoint and closes the connection.
+    func stop() async {
+        loop.withLock { $0 }?.cancel()
+        await checkpoint()
+        connection.close()
     }
 }
