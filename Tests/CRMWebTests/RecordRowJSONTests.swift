@@ -1,5 +1,6 @@
 import CRMCore
 import CRMServices
+@testable import CRMStorage
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -30,7 +31,7 @@ struct RecordRowJSONTests {
                 [
                     "first_name": "Иван", "last_name": "Петров \"Кавычки\" <b>", "company_id": .string(company.id.lowercased),
                     "birthday": "1980-02-29", "do_not_mail": true, "tags": ["vip", "ключевой"], "phone_mobile": "+7 (912) 345-67-89",
-                    "address": ["city": "Казань"], "description": "строка\nещё строка\t«»",
+                    "address": ["city": "Казань", "street": "ул. \"Мира\" <5>"], "description": "строка\nещё строка\t«»",
                     "c_score": "12.345678", "c_budget": ["amount": "1500000.50", "currency": "EUR"], "c_share": "33.3",
                     "c_seen": "2026-11-24T10:00:00.123Z", "c_day": "2026-01-31", "c_vip": false, "c_kinds": ["b", "a"],
                     "c_home": ["country": "BG", "city": "София"], "c_note": "длинный\nтекст",
@@ -64,6 +65,34 @@ struct RecordRowJSONTests {
                 }
             }
             #expect(compared == 6)
+        }
+    }
+
+    /// Stored address text is copied only when it is exactly the written form.
+    @Test func addressCopyNeedsTheExactWrittenForm() {
+        func canonical(_ text: String) -> Bool {
+            var text = text
+            return text.withUTF8 { RecordRowJSON.isCanonicalAddress($0) }
+        }
+        #expect(canonical(#"{}"#))
+        #expect(canonical(#"{"city":"Казань"}"#))
+        #expect(canonical(#"{"street":"Тверская, 1","city":"Москва","country":"RU"}"#))
+        #expect(!canonical(#"{"city":"Москва","street":"Тверская, 1"}"#), "keys out of order")
+        #expect(!canonical(#"{"city":""}"#), "an empty part is left out when written")
+        #expect(!canonical(#"{"town":"Москва"}"#), "unknown key")
+        #expect(!canonical(#"{"city": "Москва"}"#), "a space")
+        #expect(!canonical(#"{"city":"a\"b"}"#), "an escape")
+        #expect(!canonical(#"{"city":"<b>"}"#), "written escaped")
+        #expect(!canonical(#"{"city":"Москва","city":"Тула"}"#), "a key twice")
+        #expect(!canonical(#"{"city":"Москва",}"#))
+        #expect(!canonical(#"{"city":"Москва""#))
+        #expect(!canonical(#"["city"]"#))
+        for stored in [#"{"city":"Москва","street":"Тверская, 1"}"#, #"{"city":"<b>","street":""}"#, #"{"city":"Казань"}"#] {
+            var copied: [UInt8] = []
+            RecordRowJSON.writeAddress(.text(stored), to: &copied)
+            var written: [UInt8] = []
+            FieldColumns.value(.text(stored), currency: .null, type: .address, name: "address").json.write(to: &written)
+            #expect(copied == written, "\(stored)")
         }
     }
 }

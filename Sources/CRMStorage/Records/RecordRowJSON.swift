@@ -124,6 +124,11 @@ struct RecordRowJSON {
     /// What `FieldColumns` + `Address` make of a stored address (string parts in `Address.keys`
     /// order, empty and unknown ones left out), without building either.
     static func writeAddress(_ value: SQLValue, to output: inout [UInt8]) {
+        // What this server stores is already that form: copied when a scan finds it so.
+        if case .text(var stored) = value, stored.withUTF8({ isCanonicalAddress($0) }) {
+            output.append(contentsOf: stored.utf8)
+            return
+        }
         guard let text = value.stringValue, case .object(let object)? = try? JSONValue.parse(text) else {
             writeNull(&output)
             return
@@ -139,6 +144,51 @@ struct RecordRowJSON {
             writeText(part, to: &output)
         }
         output.append(UInt8(ascii: "}"))
+    }
+
+    static let addressKeys: [[UInt8]] = Address.keys.map { Array($0.utf8) }
+
+    /// Whether stored address text is exactly what `writeAddress` would write: `{"key":"value",...}`
+    /// with known keys in `Address.keys` order, no empty value, and no byte that `writeString`
+    /// escapes (`"`, `\`, `<`, control characters), with no spaces.
+    static func isCanonicalAddress(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "{"), bytes[bytes.count - 1] == UInt8(ascii: "}") else { return false }
+        var position = 1
+        let end = bytes.count - 1
+        var nextKey = 0
+        /// A plain string starting at `position` (its opening quote); returns its bytes' range.
+        func plainString() -> Range<Int>? {
+            guard position < end, bytes[position] == UInt8(ascii: "\"") else { return nil }
+            let start = position + 1
+            var index = start
+            while index < end {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    position = index + 1
+                    return start..<index
+                }
+                if byte < 0x20 || byte == 0x5C || byte == 0x3C { return nil }
+                index += 1
+            }
+            return nil
+        }
+        while position < end {
+            if nextKey > 0 {
+                guard bytes[position] == UInt8(ascii: ","), position + 1 < end else { return false }
+                position += 1
+            }
+            guard let key = plainString(), position < end, bytes[position] == UInt8(ascii: ":") else { return false }
+            position += 1
+            guard let value = plainString(), !value.isEmpty else { return false }
+            // The key must come later in `Address.keys` than the previous one.
+            guard
+                let found = addressKeys.indices.first(where: { index in
+                    index >= nextKey && addressKeys[index].elementsEqual(bytes[key])
+                })
+            else { return false }
+            nextKey = found + 1
+        }
+        return true
     }
 
     static func writeTags(_ value: SQLValue, to output: inout [UInt8]) {
