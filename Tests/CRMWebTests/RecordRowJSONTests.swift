@@ -1,9 +1,10 @@
 import CRMCore
 import CRMServices
-@testable import CRMStorage
 import Foundation
 import HummingbirdTesting
 import Testing
+
+@testable import CRMStorage
 
 /// List pages and single reads are written straight from result rows; what a write answers goes
 /// through `Record`. Both must say exactly the same about every record, every field type and
