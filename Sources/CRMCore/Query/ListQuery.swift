@@ -42,9 +42,10 @@ public struct ListQuery: Sendable, Hashable {
     public var includeCount = false
     /// Show only records in the trash instead of live ones.
     public var deleted = false
-    /// When set, only these records can match: the storage layer's text filter index named them
-    /// (a narrowing, never a widening: every condition still applies).
-    public var candidateIDs: [UUID]?
+    /// SQLite: when set, the page reads only the records the text filter index matches for this
+    /// FTS5 expression, instead of walking its sort order (a narrowing, never a widening: every
+    /// condition still applies). Set by the storage layer (`RecordStore.narrowed`).
+    public var candidateMatch: String?
 
     public init() {}
 

@@ -12,7 +12,9 @@ public enum RecordQueryCompiler {
         if let cursor = query.after {
             where_.append(keyset(after: cursor, query: query, dialect: dialect))
         }
-        var sql: SQLFragment = "SELECT * FROM \(raw: entity.table) WHERE "
+        var sql: SQLFragment = "SELECT \(raw: entity.table).* FROM "
+        sql.append(source(scope: scope, entity: entity, query: query))
+        sql.append(" WHERE ")
         sql.append(SQLFragment.joined(where_, separator: " AND "))
         sql.append(" ORDER BY ")
         var order: [String] = query.sort.map { key in
@@ -29,9 +31,26 @@ public enum RecordQueryCompiler {
     public static func count(
         scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect
     ) -> SQLFragment {
-        var sql: SQLFragment = "SELECT COUNT(*) AS total FROM \(raw: entity.table) WHERE "
+        var sql: SQLFragment = "SELECT COUNT(*) AS total FROM "
+        sql.append(source(scope: scope, entity: entity, query: query))
+        sql.append(" WHERE ")
         sql.append(SQLFragment.joined(conditions(scope: scope, entity: entity, query: query, dialect: dialect), separator: " AND "))
         return sql
+    }
+
+    /// What a page reads from: the entity's table, or (SQLite, `ListQuery.candidateMatch`) the
+    /// records the text filter index names, each found by its id. `CROSS JOIN` keeps SQLite from
+    /// walking the sort order and probing the candidates instead; the conditions and the order
+    /// still name the table's columns unqualified (the candidates have only `candidate_id`).
+    static func source(scope: AccessScope, entity: EntityDefinition, query: ListQuery) -> SQLFragment {
+        guard let match = query.candidateMatch else { return "\(raw: entity.table)" }
+        return """
+            (SELECT d.record_id AS candidate_id FROM text_fts JOIN search_documents d ON d.doc_id = text_fts.rowid
+              WHERE text_fts MATCH \(.text(match)) AND d.workspace_id = \(.uuid(scope.workspaceID))
+              AND d.entity = \(.text(entity.pluralName))) AS candidates
+            CROSS JOIN \(raw: entity.table) ON \(raw: entity.table).workspace_id = \(.uuid(scope.workspaceID))
+              AND \(raw: entity.table).id = candidates.candidate_id
+            """
     }
 
     /// The rows a caller may see at all. Today: every record of the workspace; roles and sharing
@@ -54,11 +73,6 @@ public enum RecordQueryCompiler {
             result.append(compile(condition, dialect: dialect))
             if dialect == .sqlite, let range = startsRange(condition, query: query) { result.append(range) }
             if dialect == .postgres, let indexed = postgresTextIndexCondition(condition, entity: entity) { result.append(indexed) }
-        }
-        if let ids = query.candidateIDs {
-            // The text filter index named these (SQLite; see `RecordStore.narrowed`).
-            result.append(
-                ids.isEmpty ? "1 = 0" : "id IN (" + SQLFragment.joined(ids.map { "\(SQLValue.uuid($0))" }, separator: ", ") + ")")
         }
         if let search = query.search {
             result.append(SearchIndexStore.matchCondition(scope: scope, entity: entity, text: search, dialect: dialect))

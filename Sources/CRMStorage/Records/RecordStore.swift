@@ -160,40 +160,35 @@ public enum RecordStore {
         return (output, page.count, next)
     }
 
-    /// SQLite: asks the trigram index (`TextFilterIndex`) which records a `starts` / `contains`
-    /// filter can match. When one filter names at most `candidateLimit` records, the page reads
-    /// just those (by primary key) and sorts them; a filter more common than that is left to the
-    /// page's walk of its sort order, which meets matches soon when they are that common.
-    /// PostgreSQL's planner does this itself with the trigram index and its statistics.
+    /// SQLite: asks the trigram index (`TextFilterIndex`) how many records a `starts` /
+    /// `contains` filter can match. When one filter names few enough (`TextFilterIndex
+    /// .candidateLimit`, which grows with the table), the page reads just those by id and sorts
+    /// them; a commoner filter is left to the page's walk of its sort order, which meets a match
+    /// every few rows when matches are that common. PostgreSQL's planner does this itself with
+    /// the trigram index and its statistics.
     static func narrowed(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> ListQuery
     {
-        guard connection.dialect == .sqlite, !query.deleted, query.candidateIDs == nil else { return query }
-        var best: [UUID]?
+        guard connection.dialect == .sqlite, !query.deleted, query.candidateMatch == nil else { return query }
+        var best: (match: String, count: Int)?
+        var limit: Int?
         for condition in query.conditions where condition.op == .starts || condition.op == .contains {
             guard TextFold.isIndexed(condition.field.type), let text = condition.values.first?.plainText,
                 let match = condition.op == .starts
                     ? TextFold.startsQuery(field: condition.field.name, prefix: text) : TextFold.containsQuery(text)
             else { continue }
-            let limit = TextFilterIndex.candidateLimit
-            // Counted in the full-text table alone first: a common prefix stops here cheaply.
+            if limit == nil { limit = try await TextFilterIndex.candidateLimit(table: entity.table, on: connection) }
+            let cap = min(limit ?? TextFilterIndex.minimumCandidates, best?.count ?? .max)
+            // Counted in the full-text table alone (no join): a common prefix stops here cheaply.
             let count =
                 try await connection.first(
-                    "SELECT COUNT(*) AS n FROM (SELECT rowid FROM text_fts WHERE text_fts MATCH \(.text(match)) LIMIT \(raw: String(limit + 1)))"
-                )?.int("n") ?? 0
-            guard count <= limit else { continue }
-            let rows = try await connection.query(
-                """
-                SELECT d.record_id AS record_id FROM text_fts JOIN search_documents d ON d.doc_id = text_fts.rowid
-                WHERE text_fts MATCH \(.text(match)) AND d.workspace_id = \(.uuid(scope.workspaceID))
-                  AND d.entity = \(.text(entity.pluralName)) LIMIT \(raw: String(limit + 1))
-                """)
-            guard rows.count <= limit else { continue }
-            if best == nil || rows.count < best?.count ?? 0 { best = rows.compactMap { $0.uuid("record_id") } }
+                    "SELECT COUNT(*) AS n FROM (SELECT rowid FROM text_fts WHERE text_fts MATCH \(.text(match)) LIMIT \(raw: String(cap + 1)))"
+                )?.int("n").map { Int($0) } ?? 0
+            if count <= cap { best = (match, count) }
         }
         guard let best else { return query }
         var narrowed = query
-        narrowed.candidateIDs = best
+        narrowed.candidateMatch = best.match
         return narrowed
     }
 

@@ -36,8 +36,6 @@ public final class SQLiteDatabase: Database {
         threadPool.start()
         do {
             let writer = try await threadPool.runIfActive { try openConnection(path: path) }
-            // Checkpoints are the checkpointer's, off the commit path.
-            try writer.executeScript("PRAGMA wal_autocheckpoint = 0")
             var readers: [SQLiteHandle] = []
             for _ in 0..<readerCount {
                 readers.append(try await threadPool.runIfActive { try openConnection(path: path) })
@@ -302,10 +300,13 @@ struct SQLiteSession: DatabaseConnection {
 }
 
 /// Copies the write-ahead log back into the database file beside the writer, on a connection of
-/// its own: SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 pages, and
-/// with synchronous=FULL it copies and syncs them there, a stall of up to hundreds of
-/// milliseconds for every write waiting on that commit. A PASSIVE checkpoint waits for nobody and
-/// copies what no reader still needs; it runs at most every 200 ms, and only after commits.
+/// its own: SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 pages and
+/// copies them there, a stall for every write waiting on that commit. A PASSIVE checkpoint waits
+/// for nobody and copies what no reader still needs; it runs at most every 200 ms, and only after
+/// commits. The writer keeps its automatic checkpoint: only a checkpoint between two write
+/// transactions can finish the log (under steady writes a concurrent one never catches up, and a
+/// log that is never finished is never restarted: a reindex of a million records grew it to 12 GB
+/// without it), and it now finds most pages already copied.
 final class Checkpointer: Sendable {
     private let connection: SQLiteHandle
     private let threadPool: NIOThreadPool
