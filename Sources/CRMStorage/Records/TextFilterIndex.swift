@@ -43,7 +43,8 @@ public enum TextFilterIndex {
             try? await connection.first(
                 "SELECT stat FROM sqlite_stat1 WHERE tbl = \(.text(table)) AND idx = \(.text(table + "_created"))"
             )?.string("stat").flatMap { $0.split(separator: " ").first.flatMap { Int($0) } }
-        let limit = rows.map { min(maximumCandidates, max(minimumCandidates, Int((51 * Double($0) / 4).squareRoot()))) }
+        let limit =
+            rows.map { min(maximumCandidates, max(minimumCandidates, Int((51 * Double($0) / 4).squareRoot()))) }
             ?? minimumCandidates
         limits.withLock { $0[table] = (now, limit) }
         return limit
