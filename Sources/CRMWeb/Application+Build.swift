@@ -24,10 +24,14 @@ public func buildRouter(services: Services) -> Router<AppContext> {
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.get("/health") { _, _ in APIResponse.json(["status": "ok"]) }
     let api = router.group("api/v1")
-    api.get("openapi.json") { _, _ in
-        // The document describes the default workspace's metadata (no caller is known here).
-        let workspace = try await services.workspaces.find(slug: nil)
-        let entities = try await services.metadata.entities(scope: .system(workspace.id))
+    api.get("openapi.json") { request, _ in
+        // Without a token, the generic document (built-in fields); with one, the caller's
+        // workspace's (its custom fields included). No workspace is described to strangers.
+        guard let header = request.headers[.authorization] else {
+            return APIResponse.json(OpenAPIDocument.make(entities: BuiltinEntities.all))
+        }
+        let scope = try await AuthMiddleware.scope(authorization: header, auth: services.auth)
+        let entities = try await services.metadata.entities(scope: scope)
         return APIResponse.json(OpenAPIDocument.make(entities: BuiltinEntities.all.compactMap { entities[$0.pluralName] }))
     }
     AuthSearchController(services: services).addRoutes(to: api)

@@ -167,19 +167,35 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         @Option var email: String
-        @Option var password: String
+        @Option(help: "The password (visible to other users of this machine in the process list: prefer --password-stdin).")
+        var password: String?
+        @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         @Option var name: String
         @Flag var admin = false
         @Option var workspace: String?
         @OptionGroup var db: DatabaseOptions
 
+        func validate() throws {
+            guard (password == nil) != !passwordStdin else {
+                throw ValidationError("give the password with exactly one of --password or --password-stdin")
+            }
+        }
+
         func run() async throws {
+            let password = try password ?? Self.readPassword()
             let user = try await db.withServices { services in
                 let workspace = try await services.workspaces.find(slug: workspace)
                 return try await services.auth.createUser(
                     email: email, password: password, name: name, isAdmin: admin, workspaceID: workspace.id)
             }
             print("Created user \(user.email) (\(user.id.lowercased)).")
+        }
+
+        static func readPassword() throws -> String {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw ValidationError("--password-stdin: standard input gave no password")
+            }
+            return line
         }
     }
 }

@@ -79,6 +79,18 @@ struct ListQueryParserTests {
         #expect(issues.count == 4)
     }
 
+    @Test func capsTheFiltersOfOneRequest() throws {
+        let allowed = (0..<ListQuery.maximumConditions).map { ("last_name[ne]", "x\($0)") }
+        #expect(try ListQueryParser.parse(allowed, for: BuiltinEntities.contact).get().conditions.count == ListQuery.maximumConditions)
+        let tooMany = (0..<3_000).map { ("last_name[ne]", "x\($0)") }
+        guard case .failure(.validation(let issues)) = ListQueryParser.parse(tooMany, for: BuiltinEntities.contact) else {
+            Issue.record("expected a validation issue")
+            return
+        }
+        #expect(issues.map(\.field) == ["filters"])
+        #expect(issues.first?.code == "too_many")
+    }
+
     @Test func recordInputRejectsUnknownAndWrongTypedFields() {
         let result = RecordInput.validate(["foo": 1, "last_name": 5, "email": "not-an-email"], for: BuiltinEntities.contact, mode: .create)
         guard case .failure(.validation(let issues)) = result else {

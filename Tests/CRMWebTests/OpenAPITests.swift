@@ -1,4 +1,5 @@
 import CRMCore
+import CRMServices
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -25,9 +26,50 @@ struct OpenAPITests {
             #expect(response.json["paths"]?["/api/v1/leads"] != nil)
         }
     }
+
+    /// A workspace's custom fields are described to its own members only.
+    @Test(arguments: Backend.allCases)
+    func customFieldsOnlyForTheWorkspacesMembers(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, client in
+            let scope = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
+            _ = try await services.metadata.addField(
+                ["name": "secret_score", "type": "integer", "label": "Secret"], entity: "contacts", scope: scope)
+            let other = try await makeTenant(services)
+            func described(_ headers: HTTPFields) async throws -> Bool {
+                let response = try await client.execute(uri: "/api/v1/openapi.json", method: .get, headers: headers)
+                #expect(response.status == .ok)
+                return response.json["components"]?["schemas"]?["Contact"]?["properties"]?["c_secret_score"] != nil
+            }
+            #expect(try await described(tenant.authorization))
+            #expect(try await !described([:]))
+            #expect(try await !described(other.authorization))
+            let refused = try await client.execute(
+                uri: "/api/v1/openapi.json", method: .get, headers: [.authorization: "Bearer not-a-token"])
+            #expect(refused.status == .unauthorized)
+        }
+    }
 }
 
 struct UsersAPITests {
+    /// bcrypt reads 72 bytes: a longer password is refused rather than silently cut.
+    @Test(arguments: Backend.allCases)
+    func passwordsLongerThanBcryptReadsAreRefused(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, _ in
+            let long = String(repeating: "я", count: 37)  // 74 bytes
+            await #expect(throws: CRMError.self) {
+                _ = try await services.auth.createUser(
+                    email: "long@example.com", password: long, name: "Long", isAdmin: false, workspaceID: tenant.workspace.id)
+            }
+            let fits = String(repeating: "я", count: 36)  // 72 bytes
+            _ = try await services.auth.createUser(
+                email: "fits@example.com", password: fits, name: "Fits", isAdmin: false, workspaceID: tenant.workspace.id)
+            _ = try await services.auth.login(email: "fits@example.com", password: fits, workspaceSlug: tenant.workspace.slug)
+            await #expect(throws: CRMError.self) {
+                _ = try await services.auth.login(email: "fits@example.com", password: fits + "x", workspaceSlug: tenant.workspace.slug)
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func meAndUsersShowNoSecrets(_ backend: Backend) async throws {
         try await withTestApp(backend) { services, tenant, client in

@@ -17,6 +17,20 @@ public struct ChoiceOption: Sendable, Hashable, Codable {
 /// Describes one field of an entity. Built-in and custom fields use this same struct and go
 /// through the same validation, storage, query and API code.
 public struct FieldDefinition: Sendable, Hashable, Codable {
+    /// A custom field's name: `c_` and 1-50 of `a-z 0-9 _`, starting with a letter. Checked when
+    /// a field is defined and again whenever definitions are read back from storage: the name
+    /// is written into SQL (a JSON path) where a value cannot be bound.
+    public static func isValidCustomName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard bytes.count >= 3, bytes.count <= 52, bytes[0] == UInt8(ascii: "c"), bytes[1] == UInt8(ascii: "_"),
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[2])
+        else { return false }
+        return bytes.dropFirst(3).allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "_")
+        }
+    }
+
     /// The API and storage name (snake_case; custom fields start with `c_`).
     public var name: String
     public var type: FieldType

@@ -32,6 +32,9 @@ public struct SortKey: Sendable, Hashable {
 public struct ListQuery: Sendable, Hashable {
     public static let defaultLimit = 50
     public static let maximumLimit = 500
+    /// Filters one request may combine (each becomes bound values in one statement; thousands
+    /// reached a driver limit and answered 500).
+    public static let maximumConditions = 50
 
     public var conditions: [FilterCondition] = []
     public var sort: [SortKey] = []

@@ -43,6 +43,12 @@ public enum ListQueryParser {
                 }
             }
         }
+        if query.conditions.count > ListQuery.maximumConditions {
+            issues.append(
+                .init(
+                    field: "filters", code: "too_many",
+                    message: "combine at most \(ListQuery.maximumConditions) filters in one request (\(query.conditions.count) given)"))
+        }
         if query.sort.isEmpty, let created = entity.field(named: "created_at") {
             query.sort = [SortKey(field: created, descending: true)]
         }

@@ -14,6 +14,11 @@ public final class AuthService: Sendable {
     let cache = Mutex<[String: (loaded: Date, scope: AccessScope?)]>([:])
     public static let cacheLifetime: TimeInterval = 30
     static let bcryptCost: UInt8 = 10
+    /// What bcrypt reads of a password (UTF-8 bytes).
+    public static let maximumPasswordBytes = 72
+    /// Checked instead of a real hash when no user has the e-mail, so an unknown address costs
+    /// the same time as a wrong password (no finding out who has an account by timing).
+    static let unknownUserHash = Bcrypt.hash("no user has this e-mail", cost: bcryptCost)
 
     public init(database: any Database) { self.database = database }
 
@@ -30,6 +35,11 @@ public final class AuthService: Sendable {
         }
         if password.count < 8 {
             issues.append(ValidationIssue(field: "password", code: "too_short", message: "password needs 8 characters or more"))
+        } else if password.utf8.count > Self.maximumPasswordBytes {
+            // bcrypt reads the first 72 bytes only: a longer password would match any that share them.
+            issues.append(
+                ValidationIssue(
+                    field: "password", code: "too_long", message: "password may be at most \(Self.maximumPasswordBytes) bytes long"))
         }
         if name.trimmingCharacters(in: .whitespaces).isEmpty {
             issues.append(ValidationIssue(field: "name", code: "required", message: "name is required"))
@@ -64,11 +74,16 @@ public final class AuthService: Sendable {
         let workspace = try await database.read(workspace: nil) { connection in
             try await WorkspaceStore.find(slug: slug, on: connection)
         }
-        guard let workspace else { throw CRMError.unauthenticated("wrong e-mail, password or workspace") }
+        guard let workspace else {
+            _ = Bcrypt.verify(password, hash: Self.unknownUserHash)
+            throw CRMError.unauthenticated("wrong e-mail, password or workspace")
+        }
         let user = try await database.read(workspace: workspace.id) { connection in
             try await UserStore.find(email: email.lowercased(), workspaceID: workspace.id, on: connection)
         }
-        guard let user, user.isActive, Bcrypt.verify(password, hash: user.passwordHash) else {
+        // Always one bcrypt check, whether or not the e-mail has a user.
+        let matches = Bcrypt.verify(password, hash: user?.passwordHash ?? Self.unknownUserHash)
+        guard let user, user.isActive, matches, password.utf8.count <= Self.maximumPasswordBytes else {
             throw CRMError.unauthenticated("wrong e-mail, password or workspace")
         }
         return try await createToken(userID: user.id, workspaceID: workspace.id, name: "login")

@@ -16,9 +16,7 @@ enum CustomFieldInput {
         if existing == nil {
             let raw = object["name"]?.stringValue ?? ""
             let base = raw.hasPrefix("c_") ? String(raw.dropFirst(2)) : raw
-            if base.isEmpty || base.count > 50 || !base.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" })
-                || !(base.first?.isLetter ?? false)
-            {
+            if !FieldDefinition.isValidCustomName("c_" + base) {
                 issues.append(
                     ValidationIssue(
                         field: "name", code: "format", message: "name must be 1-50 characters of a-z, 0-9 and _, starting with a letter"))

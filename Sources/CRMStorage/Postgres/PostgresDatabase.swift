@@ -1,6 +1,7 @@
 import CRMCore
 import Foundation
 import Logging
+import NIOSSL
 import PostgresNIO
 import Synchronization
 
@@ -27,7 +28,7 @@ public final class PostgresDatabase: Database {
     public init(url: DatabaseURL, poolSize: Int = defaultPoolSize, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password,
-            database: url.database, tls: .disable)
+            database: url.database, tls: Self.tls(for: url))
         configuration.options.maximumConnections = poolSize
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
@@ -35,6 +36,19 @@ public final class PostgresDatabase: Database {
         self.client = client
         self.logger = logger
         self.runTask = Task { await client.run() }
+    }
+
+    /// TLS as the URL's `sslmode` asks (libpq's meanings; `DatabaseURL.tls`).
+    static func tls(for url: DatabaseURL) -> PostgresClient.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch url.tls {
+        case .disable: return .disable
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let path = url.rootCertificatePath { configuration.trustRoots = .file(path) }
+        return url.tls == .prefer ? .prefer(configuration) : .require(configuration)
     }
 
     /// Decides, after migrations, whether sessions must switch to the restricted role: a
@@ -47,7 +61,29 @@ public final class PostgresDatabase: Database {
         }
         let bypass = rows.first?.bool("bypass") ?? false
         let hasRole = rows.first?.bool("has_role") ?? false
-        restrictedRole.withLock { $0 = bypass && hasRole ? Self.applicationRole : nil }
+        guard bypass else {
+            // The login itself is subject to the policies (they are forced on table owners too).
+            restrictedRole.withLock { $0 = nil }
+            return
+        }
+        // A login that bypasses row-level security must be able to become the restricted role;
+        // without it the tenant backstop would be silently off, so the server does not start.
+        let advice =
+            "connect as a role without superuser or BYPASSRLS, or let this one create the role \(Self.applicationRole) (CREATEROLE) or be granted it"
+        guard hasRole else {
+            throw StorageError.migrationFailed(
+                "the database login bypasses row-level security and the role \(Self.applicationRole) does not exist: \(advice)")
+        }
+        do {
+            try await withSystemConnection { connection in
+                try await connection.execute("SET ROLE \(raw: Self.applicationRole)")
+                try await connection.execute("RESET ROLE")
+            }
+        } catch {
+            throw StorageError.migrationFailed(
+                "the database login bypasses row-level security and cannot become \(Self.applicationRole) (\(error)): \(advice)")
+        }
+        restrictedRole.withLock { $0 = Self.applicationRole }
     }
 
     private func prepare(_ connection: PostgresConnection, workspace: UUID?) async throws {

@@ -13,16 +13,34 @@ struct FieldExpression {
             sql = dialect.quote(field.name)
             return
         }
-        // Custom names match [a-z][a-z0-9_]*, checked when the field was defined.
-        let key = field.name
+        // Custom names are `c_[a-z][a-z0-9_]*`, checked when the field was defined and when its
+        // definition was read back (`CustomFieldStore.all`); doubling quotes is a second wall.
+        let key = field.name.replacingOccurrences(of: "'", with: "''")
         switch dialect {
         case .sqlite:
-            sql = field.type == .money ? "json_extract(custom, '$.\(key).micros')" : "json_extract(custom, '$.\(key)')"
-        case .postgres:
+            // As on PostgreSQL below: numbers and flags read only values of their type (SQLite
+            // would not fail, but would compare an old text value with a number as greater).
             switch field.type {
-            case .integer, .decimal, .percent: sql = "((custom->>'\(key)')::bigint)"
-            case .money: sql = "((custom->'\(key)'->>'micros')::bigint)"
-            case .boolean: sql = "((custom->>'\(key)')::boolean)"
+            case .integer, .decimal, .percent:
+                sql = "(CASE WHEN json_type(custom, '$.\(key)') = 'integer' THEN json_extract(custom, '$.\(key)') END)"
+            case .money:
+                sql = "(CASE WHEN json_type(custom, '$.\(key).micros') = 'integer' THEN json_extract(custom, '$.\(key).micros') END)"
+            case .boolean:
+                sql = "(CASE WHEN json_type(custom, '$.\(key)') IN ('true', 'false') THEN json_extract(custom, '$.\(key)') END)"
+            default: sql = "json_extract(custom, '$.\(key)')"
+            }
+        case .postgres:
+            // Casts only what has the type's form: a field deleted and defined again with another
+            // type leaves old values of the old type in records, and a failing cast would fail
+            // every list filtered or sorted on the field (they read as NULL instead).
+            let integer = "'^-?[0-9]{1,18}$'"
+            switch field.type {
+            case .integer, .decimal, .percent:
+                sql = "(CASE WHEN (custom->>'\(key)') ~ \(integer) THEN (custom->>'\(key)')::bigint END)"
+            case .money:
+                sql = "(CASE WHEN (custom->'\(key)'->>'micros') ~ \(integer) THEN (custom->'\(key)'->>'micros')::bigint END)"
+            case .boolean:
+                sql = "(CASE WHEN jsonb_typeof(custom->'\(key)') = 'boolean' THEN (custom->>'\(key)')::boolean END)"
             case .multiChoice, .tags, .address, .recurrence: sql = "(custom->'\(key)')"
             default: sql = "(custom->>'\(key)')"
             }

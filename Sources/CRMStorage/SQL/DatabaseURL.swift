@@ -31,6 +31,19 @@ public struct DatabaseURL: Sendable, Equatable {
     public var database: String?
     /// `?pool_size=N`: connections this instance keeps at most (1-200).
     public var poolSize: Int?
+    /// `?sslmode=`: as libpq reads it — `disable`, `prefer` (the default: TLS when the server
+    /// offers it, unverified), `require` (TLS or no connection, unverified), `verify-ca` (the
+    /// server's certificate must chain to a trusted root) or `verify-full` (and name this host).
+    public var tls: TLSMode = .prefer
+    /// `?sslrootcert=PATH`: the PEM file of roots to trust for `verify-ca` / `verify-full`
+    /// (otherwise the system's roots).
+    public var rootCertificatePath: String?
+
+    public enum TLSMode: String, Sendable, Equatable, CaseIterable {
+        case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
 
     public init(_ text: String) throws(StorageError) {
         guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
@@ -42,11 +55,27 @@ public struct DatabaseURL: Sendable, Equatable {
         self.password = components.password?.removingPercentEncoding
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.database = path.isEmpty ? nil : path
-        for item in components.queryItems ?? [] where item.name == "pool_size" {
-            guard let size = item.value.flatMap(Int.init), (1...200).contains(size) else {
-                throw .invalidURL("pool_size must be 1 to 200")
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "pool_size":
+                guard let size = item.value.flatMap(Int.init), (1...200).contains(size) else {
+                    throw .invalidURL("pool_size must be 1 to 200")
+                }
+                self.poolSize = size
+            case "sslmode":
+                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
+                    throw .invalidURL("sslmode must be one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                self.tls = mode
+            case "sslrootcert":
+                guard let path = item.value, !path.isEmpty else { throw .invalidURL("sslrootcert needs the path of a PEM file") }
+                self.rootCertificatePath = path
+            default:
+                throw .invalidURL("unknown database URL parameter \(item.name) (known: pool_size, sslmode, sslrootcert)")
             }
-            self.poolSize = size
+        }
+        if rootCertificatePath != nil, tls != .verifyCA, tls != .verifyFull {
+            throw .invalidURL("sslrootcert is used with sslmode=verify-ca or verify-full")
         }
     }
 }

@@ -9,8 +9,11 @@ public enum CustomFieldStore {
         var result: [String: [FieldDefinition]] = [:]
         let decoder = JSONDecoder()
         for row in rows {
+            // A definition whose name is not a custom name (written around the API, or damaged)
+            // is left out: its name would be written into SQL.
             guard let entity = row.string("entity"), let text = row.string("definition"),
-                let field = try? decoder.decode(FieldDefinition.self, from: Data(text.utf8))
+                let field = try? decoder.decode(FieldDefinition.self, from: Data(text.utf8)),
+                field.isCustom, FieldDefinition.isValidCustomName(field.name)
             else { continue }
             result[entity, default: []].append(field)
         }

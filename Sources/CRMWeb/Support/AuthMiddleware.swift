@@ -12,13 +12,21 @@ struct AuthMiddleware: RouterMiddleware {
         if Self.openPaths.contains(request.uri.path) || !request.uri.path.hasPrefix("/api/") {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let header = request.headers[.authorization] else {
+            throw CRMError.unauthenticated("send the header Authorization: Bearer <token>")
+        }
+        var context = context
+        context.scope = try await Self.scope(authorization: header, auth: auth)
+        return try await next(request, context)
+    }
+
+    /// The caller an `Authorization: Bearer <token>` header names (401 when it names none).
+    static func scope(authorization header: String, auth: AuthService) async throws -> AccessScope {
+        guard header.lowercased().hasPrefix("bearer ") else {
             throw CRMError.unauthenticated("send the header Authorization: Bearer <token>")
         }
         let token = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.count <= 200 else { throw CRMError.unauthenticated("the token is not valid") }
-        var context = context
-        context.scope = try await auth.authenticate(token: token)
-        return try await next(request, context)
+        return try await auth.authenticate(token: token)
     }
 }
