@@ -123,6 +123,13 @@ def test_password_login(api: Client, anon: Client, tenant) -> None:
     assert isinstance(token, str) and token
     fresh = Client(api.base_url, token)
     assert fresh.get("contacts").status_code == 200
+    # A token from signing in expires (a day), and signing out ends it at once.
+    expires = dt.datetime.fromisoformat(resp.json()["expires_at"].replace("Z", "+00:00"))
+    left = expires - dt.datetime.now(dt.timezone.utc)
+    assert dt.timedelta(hours=23) < left <= dt.timedelta(hours=24, minutes=1), left
+    assert fresh.post("auth/logout", {}).status_code == 204
+    assert_problem(fresh.get("contacts"), 401)
+    assert api.get("contacts").status_code == 200, "signing out one token leaves the others"
 
     assert_problem(
         anon.post("auth/token", {"email": tenant.email, "password": tenant.password + "x",

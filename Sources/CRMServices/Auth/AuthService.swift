@@ -56,20 +56,25 @@ public final class AuthService: Sendable {
         return user
     }
 
+    /// How long a token from signing in with a password lasts (tokens made on the command line
+    /// for integrations do not expire).
+    public static let signInTokenLifetime: TimeInterval = 24 * 3600
+
     /// Issues a new token for a user and returns its secret text (shown once).
-    public func createToken(userID: UUID, workspaceID: UUID, name: String = "api") async throws -> String {
+    public func createToken(userID: UUID, workspaceID: UUID, name: String = "api", expiresAt: Date? = nil) async throws -> String {
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
         let token = "clt_" + Self.hex(bytes)
         try await database.write(workspace: nil) { connection in
             try await TokenStore.create(
-                workspaceID: workspaceID, userID: userID, hash: Self.hash(token), name: name, expiresAt: nil, on: connection)
+                workspaceID: workspaceID, userID: userID, hash: Self.hash(token), name: name, expiresAt: expiresAt, on: connection)
         }
         return token
     }
 
-    /// Email and password to a token; the same answer for a wrong e-mail and a wrong password.
-    public func login(email: String, password: String, workspaceSlug: String?) async throws -> String {
+    /// Email and password to a token that expires after `signInTokenLifetime`; the same answer
+    /// for a wrong e-mail and a wrong password.
+    public func login(email: String, password: String, workspaceSlug: String?) async throws -> (token: String, expiresAt: Date) {
         let slug = workspaceSlug ?? WorkspaceStore.defaultSlug
         let workspace = try await database.read(workspace: nil) { connection in
             try await WorkspaceStore.find(slug: slug, on: connection)
@@ -86,7 +91,17 @@ public final class AuthService: Sendable {
         guard let user, user.isActive, matches, password.utf8.count <= Self.maximumPasswordBytes else {
             throw CRMError.unauthenticated("wrong e-mail, password or workspace")
         }
-        return try await createToken(userID: user.id, workspaceID: workspace.id, name: "login")
+        let expiresAt = Date().addingTimeInterval(Self.signInTokenLifetime)
+        let token = try await createToken(userID: user.id, workspaceID: workspace.id, name: "login", expiresAt: expiresAt)
+        return (token, expiresAt)
+    }
+
+    /// Revokes the token a request was made with. Other instances stop accepting it when their
+    /// token cache entry ends (`cacheLifetime`), this one at once.
+    public func logout(token: String) async throws {
+        let key = Self.hash(token)
+        try await database.write(workspace: nil) { connection in try await TokenStore.revoke(hash: key, on: connection) }
+        cache.withLock { $0[key] = (Date(), nil) }
     }
 
     /// The caller a bearer token stands for, or `unauthenticated`.

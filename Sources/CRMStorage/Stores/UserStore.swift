@@ -80,6 +80,11 @@ public enum TokenStore {
             """)
     }
 
+    public static func revoke(hash: String, on connection: any DatabaseConnection) async throws {
+        try await connection.execute(
+            "UPDATE api_tokens SET revoked_at = \(.timestamp(Timestamps.now())) WHERE token_hash = \(.text(hash)) AND revoked_at IS NULL")
+    }
+
     public static func owner(hash: String, on connection: any DatabaseConnection) async throws -> TokenOwner? {
         guard
             let row = try await connection.first(

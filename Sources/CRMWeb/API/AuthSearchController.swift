@@ -1,5 +1,6 @@
 import CRMCore
 import CRMServices
+import Foundation
 import Hummingbird
 
 /// Token sign-in and the cross-entity search.
@@ -8,6 +9,7 @@ struct AuthSearchController {
 
     func addRoutes(to group: RouterGroup<AppContext>) {
         group.post("auth/token", use: token)
+        group.post("auth/logout", use: logout)
         group.get("search", use: search)
     }
 
@@ -32,8 +34,18 @@ struct AuthSearchController {
             issues.append(ValidationIssue(field: "workspace", code: "type", message: "workspace must be a slug"))
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
-        let token = try await services.auth.login(email: email, password: password, workspaceSlug: object["workspace"]?.stringValue)
-        return APIResponse.json(["token": .string(token), "token_type": "Bearer"])
+        let signedIn = try await services.auth.login(email: email, password: password, workspaceSlug: object["workspace"]?.stringValue)
+        return APIResponse.json([
+            "token": .string(signedIn.token), "token_type": "Bearer", "expires_at": .string(Timestamps.format(signedIn.expiresAt)),
+        ])
+    }
+
+    /// `POST /auth/logout`: the token this request carries stops working.
+    @Sendable func logout(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try context.requireScope()
+        let header = request.headers[.authorization] ?? ""
+        try await services.auth.logout(token: header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces))
+        return Response(status: .noContent)
     }
 
     @Sendable func search(_ request: Request, context: AppContext) async throws -> Response {
