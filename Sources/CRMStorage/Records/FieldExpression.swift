@@ -16,33 +16,30 @@ struct FieldExpression {
         // Custom names are `c_[a-z][a-z0-9_]*`, checked when the field was defined and when its
         // definition was read back (`CustomFieldStore.all`); doubling quotes is a second wall.
         let key = field.name.replacingOccurrences(of: "'", with: "''")
+        // Numbers and flags read only values stored with their type, NULL otherwise: a field
+        // deleted and defined again with another type leaves the old type's values in records.
+        // PostgreSQL would fail the cast (and every list filtered or sorted on the field); SQLite
+        // would compare an old text with a number as the greater.
+        func typed(_ test: String, _ value: String) -> String { "(CASE WHEN \(test) THEN \(value) END)" }
+        let numeric = [FieldType.integer, .decimal, .percent, .money].contains(field.type)
         switch dialect {
         case .sqlite:
-            // As on PostgreSQL below: numbers and flags read only values of their type (SQLite
-            // would not fail, but would compare an old text value with a number as greater).
-            switch field.type {
-            case .integer, .decimal, .percent:
-                sql = "(CASE WHEN json_type(custom, '$.\(key)') = 'integer' THEN json_extract(custom, '$.\(key)') END)"
-            case .money:
-                sql = "(CASE WHEN json_type(custom, '$.\(key).micros') = 'integer' THEN json_extract(custom, '$.\(key).micros') END)"
-            case .boolean:
-                sql = "(CASE WHEN json_type(custom, '$.\(key)') IN ('true', 'false') THEN json_extract(custom, '$.\(key)') END)"
-            default: sql = "json_extract(custom, '$.\(key)')"
+            let path = field.type == .money ? "'$.\(key).micros'" : "'$.\(key)'"
+            let value = "json_extract(custom, \(path))"
+            if numeric {
+                sql = typed("json_type(custom, \(path)) = 'integer'", value)
+            } else if field.type == .boolean {
+                sql = typed("json_type(custom, \(path)) IN ('true', 'false')", value)
+            } else {
+                sql = value
             }
         case .postgres:
-            // Casts only what has the type's form: a field deleted and defined again with another
-            // type leaves old values of the old type in records, and a failing cast would fail
-            // every list filtered or sorted on the field (they read as NULL instead).
-            let integer = "'^-?[0-9]{1,18}$'"
+            let text = field.type == .money ? "(custom->'\(key)'->>'micros')" : "(custom->>'\(key)')"
             switch field.type {
-            case .integer, .decimal, .percent:
-                sql = "(CASE WHEN (custom->>'\(key)') ~ \(integer) THEN (custom->>'\(key)')::bigint END)"
-            case .money:
-                sql = "(CASE WHEN (custom->'\(key)'->>'micros') ~ \(integer) THEN (custom->'\(key)'->>'micros')::bigint END)"
-            case .boolean:
-                sql = "(CASE WHEN jsonb_typeof(custom->'\(key)') = 'boolean' THEN (custom->>'\(key)')::boolean END)"
+            case _ where numeric: sql = typed("\(text) ~ '^-?[0-9]{1,18}$'", "\(text)::bigint")
+            case .boolean: sql = typed("jsonb_typeof(custom->'\(key)') = 'boolean'", "\(text)::boolean")
             case .multiChoice, .tags, .address, .recurrence: sql = "(custom->'\(key)')"
-            default: sql = "(custom->>'\(key)')"
+            default: sql = text
             }
         }
     }

@@ -164,8 +164,8 @@ public enum RecordStore {
     /// `contains` filter can match. When one filter names few enough (`TextFilterIndex
     /// .candidateLimit`, which grows with the table), the page reads just those by id and sorts
     /// them; a commoner filter is left to the page's walk of its sort order, which meets a match
-    /// every few rows when matches are that common. PostgreSQL's planner does this itself with
-    /// the trigram index and its statistics.
+    /// every few rows when matches are that common. (PostgreSQL leaves the choice to its planner;
+    /// see `TextFilterIndex` for why it cannot take the trigram index under the policies.)
     static func narrowed(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> ListQuery
     {

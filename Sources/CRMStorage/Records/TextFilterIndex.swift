@@ -6,10 +6,13 @@ import Synchronization
 /// - SQLite: a contentless FTS5 table with the trigram tokenizer (`text_fts`), one row per record
 ///   under its search document id, holding `TextFold.document` of the record's values. A prefix
 ///   is the phrase of the field's tag twice and the prefix (`TextFold.startsQuery`); a substring
-///   of three characters or more is itself a phrase. The store asks it for at most a few thousand candidates first (see `RecordStore`).
+///   of three characters or more is itself a phrase. The store asks it for at most a few
+///   thousand candidates first (see `RecordStore.narrowed`).
 /// - PostgreSQL: one pg_trgm GIN index per record table over the folded concatenation of the
 ///   table's indexed columns and its `custom` document (`expression`); a filter adds
-///   `expression LIKE '%text%'`, which that index serves, beside the exact comparison.
+///   `expression LIKE '%text%'` beside the exact comparison. Only a role that row-level security
+///   does not apply to can use the index that way (`LIKE` is not leakproof): the application
+///   role's filter pages scan the table (decision 0004).
 ///
 /// Either way the exact comparison (`crm_fold(column) LIKE ...`) decides; the index only narrows.
 public enum TextFilterIndex {

@@ -91,11 +91,11 @@ public final class SQLiteDatabase: Database {
             let threadPool = self.threadPool
             return try await writer.with { connection in
                 let session = SQLiteSession(connection: connection, fts: FTSBuffer())
-                try await threadPool.runIfActive { try connection.executeScript("BEGIN IMMEDIATE") }
+                try await threadPool.execute("BEGIN IMMEDIATE", on: connection)
                 do {
                     let result = try await body(session)
                     try await session.fts?.flush(on: session)
-                    try await threadPool.runIfActive { try connection.executeScript("COMMIT") }
+                    try await threadPool.execute("COMMIT", on: connection)
                     checkpointer.committed()
                     return result
                 } catch {
@@ -214,7 +214,7 @@ actor WriteBatcher {
         var results: [@Sendable () -> Void] = []
         while !queue.isEmpty {
             do {
-                try await threadPool.runIfActive { try connection.executeScript("BEGIN IMMEDIATE") }
+                try await threadPool.execute("BEGIN IMMEDIATE", on: connection)
             } catch {
                 // Nothing ran: every waiting write fails with the reason.
                 for write in queue { results.append { write.fail(error) } }
@@ -240,7 +240,7 @@ actor WriteBatcher {
             }
             do {
                 try await fts.flush(on: SQLiteSession(connection: connection))
-                try await threadPool.runIfActive { try connection.executeScript("COMMIT") }
+                try await threadPool.execute("COMMIT", on: connection)
                 results += succeeded.map { item in { item.answer(nil) } }
             } catch {
                 try? connection.executeScript("ROLLBACK")
@@ -335,7 +335,7 @@ final class Checkpointer: Sendable {
 
     private func checkpoint() async {
         let connection = self.connection
-        _ = try? await threadPool.runIfActive { try connection.executeScript("PRAGMA wal_checkpoint(PASSIVE)") }
+        try? await threadPool.execute("PRAGMA wal_checkpoint(PASSIVE)", on: connection)
     }
 
     /// Ends the loop after a last checkpoint and closes the connection.
@@ -343,5 +343,13 @@ final class Checkpointer: Sendable {
         loop.withLock { $0 }?.cancel()
         await checkpoint()
         connection.close()
+    }
+}
+
+extension NIOThreadPool {
+    /// Runs statements that wait on the disk by design (BEGIN IMMEDIATE, COMMIT, a checkpoint) on
+    /// a thread of this pool, not on a cooperative one.
+    func execute(_ sql: String, on connection: SQLiteHandle) async throws {
+        try await runIfActive { try connection.executeScript(sql) }
     }
 }

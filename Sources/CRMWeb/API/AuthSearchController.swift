@@ -43,8 +43,7 @@ struct AuthSearchController {
     /// `POST /auth/logout`: the token this request carries stops working.
     @Sendable func logout(_ request: Request, context: AppContext) async throws -> Response {
         _ = try context.requireScope()
-        let header = request.headers[.authorization] ?? ""
-        try await services.auth.logout(token: header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces))
+        try await services.auth.logout(token: try AuthMiddleware.bearerToken(request.headers[.authorization] ?? ""))
         return Response(status: .noContent)
     }
 

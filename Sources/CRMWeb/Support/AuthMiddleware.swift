@@ -22,11 +22,16 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// The caller an `Authorization: Bearer <token>` header names (401 when it names none).
     static func scope(authorization header: String, auth: AuthService) async throws -> AccessScope {
+        try await auth.authenticate(token: try bearerToken(header))
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header (401 when it holds none).
+    static func bearerToken(_ header: String) throws -> String {
         guard header.lowercased().hasPrefix("bearer ") else {
             throw CRMError.unauthenticated("send the header Authorization: Bearer <token>")
         }
         let token = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.count <= 200 else { throw CRMError.unauthenticated("the token is not valid") }
-        return try await auth.authenticate(token: token)
+        return token
     }
 }
