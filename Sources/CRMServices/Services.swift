@@ -20,6 +20,7 @@ public struct Services: Sendable {
     public let duplicates: DuplicateService
     public let follows: FollowService
     public let funnel: FunnelService
+    public let access: AccessService
 
     public init(database: any Database, logger: Logger) {
         self.database = database
@@ -41,6 +42,7 @@ public struct Services: Sendable {
         self.duplicates = DuplicateService(records: records)
         self.follows = FollowService(records: records)
         self.funnel = FunnelService(records: records, pipelines: pipelines)
+        self.access = AccessService(database: database, records: records, auth: auth)
     }
 
     /// Opens and migrates the database, and makes sure the default workspace exists.

@@ -53,6 +53,18 @@ public struct EntityDefinition: Sendable, Hashable {
     public var customFields: [FieldDefinition] { fields.filter(\.isCustom) }
     public var builtinFields: [FieldDefinition] { fields.filter { !$0.isCustom } }
 
+    /// The entity as someone sees it to whom `names` are hidden: those fields are left out, so
+    /// bodies, filters and sorts treat them as unknown.
+    public func hiding(_ names: Set<String>) -> EntityDefinition {
+        guard !names.isEmpty else { return self }
+        var copy = self
+        copy.fields = []
+        copy.fieldNames = []
+        copy.index = [:]
+        for field in fields where !names.contains(field.name) { copy.append(field) }
+        return copy
+    }
+
     /// Every field a record of this entity shows: standard ones first.
     public var allFields: [FieldDefinition] { StandardFields.all + fields }
 

@@ -7,12 +7,14 @@ import Synchronization
 
 /// Passwords (bcrypt) and API tokens (random, stored as SHA-256 hashes).
 ///
-/// Token look-ups are cached for `cacheLifetime` seconds per instance; the database stays the
-/// source of truth, so a revoked token stops working everywhere within that time.
+/// Every request looks its token up (one indexed read that also returns the workspace's access
+/// version), so a revoked token or a deactivated user stops working on the next request on
+/// every instance. What the token's user may do (`Grants`) is cached per token and reused
+/// while the workspace's access version stays the same; any change to users, teams, roles,
+/// profiles or sharing rules moves the version.
 public final class AuthService: Sendable {
     let database: any Database
-    let cache = Mutex<[String: (loaded: Date, scope: AccessScope?)]>([:])
-    public static let cacheLifetime: TimeInterval = 30
+    let cache = Mutex<[String: (version: Int64, scope: AccessScope)]>([:])
     static let bcryptCost: UInt8 = 10
     /// What bcrypt reads of a password (UTF-8 bytes).
     public static let maximumPasswordBytes = 72
@@ -26,8 +28,11 @@ public final class AuthService: Sendable {
         Bcrypt.hash(password, cost: bcryptCost)
     }
 
+    /// Creates a user with the workspace's default profile. `then` runs in the same transaction
+    /// (the users API sets role, teams and profiles there, so a refused reference leaves no user).
     public func createUser(
-        email: String, password: String, name: String, isAdmin: Bool, workspaceID: UUID
+        email: String, password: String, name: String, isAdmin: Bool, workspaceID: UUID,
+        then: (@Sendable (User, any DatabaseConnection) async throws -> User)? = nil
     ) async throws -> User {
         var issues: [ValidationIssue] = []
         guard let normalized = EmailAddress.normalize(email)?.lowercased() else {
@@ -49,11 +54,19 @@ public final class AuthService: Sendable {
             workspaceID: workspaceID, id: UUIDv7.make(), email: normalized, name: name, passwordHash: Self.hashPassword(password),
             isAdmin: isAdmin, language: "en", timeZone: "UTC", isActive: true)
         do {
-            try await database.write(workspace: workspaceID) { connection in try await UserStore.create(user, on: connection) }
+            return try await database.write(workspace: workspaceID) { connection in
+                try await UserStore.create(user, on: connection)
+                // A new user gets the workspace's default profile (administrators use it
+                // only if their flag is taken away).
+                let scope = AccessScope.system(workspaceID)
+                let profile = try await AccessStore.defaultProfileID(scope: scope, on: connection)
+                try await AccessStore.setProfiles([profile], userID: user.id, scope: scope, on: connection)
+                try await AccessStore.bumpVersion(scope: scope, on: connection)
+                return try await then?(user, connection) ?? user
+            }
         } catch StorageError.uniqueViolation {
             throw CRMError.conflict(code: "user_exists", message: "a user with e-mail \(normalized) already exists in this workspace")
         }
-        return user
     }
 
     /// How long a token from signing in with a password lasts (tokens made on the command line
@@ -96,39 +109,39 @@ public final class AuthService: Sendable {
         return (token, expiresAt)
     }
 
-    /// Revokes the token a request was made with. Other instances stop accepting it when their
-    /// token cache entry ends (`cacheLifetime`), this one at once.
+    /// Revokes the token a request was made with; every instance refuses it from the next request.
     public func logout(token: String) async throws {
         let key = Self.hash(token)
         try await database.write(workspace: nil) { connection in try await TokenStore.revoke(hash: key, on: connection) }
-        cache.withLock { $0[key] = (Date(), nil) }
+        cache.withLock { $0[key] = nil }
     }
 
     /// The caller a bearer token stands for, or `unauthenticated`.
     public func authenticate(token: String) async throws -> AccessScope {
         let key = Self.hash(token)
-        if let cached = cache.withLock({ $0[key] }), Date().timeIntervalSince(cached.loaded) < Self.cacheLifetime {
-            guard let scope = cached.scope else { throw CRMError.unauthenticated("the token is not valid") }
-            return scope
+        guard let owner = try await database.read(workspace: nil, { connection in try await TokenStore.owner(hash: key, on: connection) }),
+            owner.expiresAt.map({ $0 > Date() }) ?? true
+        else {
+            cache.withLock { $0[key] = nil }
+            throw CRMError.unauthenticated("the token is not valid")
         }
-        let scope = try await lookUp(hash: key)
-        cache.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }
-            cache[key] = (Date(), scope)
+        if let cached = cache.withLock({ $0[key] }), cached.version == owner.accessVersion { return cached.scope }
+        let scope = try await database.read(workspace: owner.workspaceID) { connection -> AccessScope? in
+            guard let user = try await UserStore.find(id: owner.userID, workspaceID: owner.workspaceID, on: connection), user.isActive
+            else { return nil }
+            let system = AccessScope.system(owner.workspaceID)
+            let grants =
+                user.isAdmin ? nil : try await AccessStore.grants(userID: user.id, roleID: user.roleID, scope: system, on: connection)
+            return AccessScope(
+                workspaceID: owner.workspaceID, userID: user.id, isAdmin: user.isAdmin, language: user.language, grants: grants,
+                readOnly: owner.readOnly)
         }
         guard let scope else { throw CRMError.unauthenticated("the token is not valid") }
-        return scope
-    }
-
-    private func lookUp(hash: String) async throws -> AccessScope? {
-        guard let owner = try await database.read(workspace: nil, { connection in try await TokenStore.owner(hash: hash, on: connection) }),
-            owner.expiresAt.map({ $0 > Date() }) ?? true
-        else { return nil }
-        let user = try await database.read(workspace: owner.workspaceID) { connection in
-            try await UserStore.find(id: owner.userID, workspaceID: owner.workspaceID, on: connection)
+        cache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[key] = (owner.accessVersion, scope)
         }
-        guard let user, user.isActive else { return nil }
-        return AccessScope(workspaceID: owner.workspaceID, userID: user.id, isAdmin: user.isAdmin, language: user.language)
+        return scope
     }
 
     /// Runs on every API request (the cache key), so no formatter objects here.

@@ -21,13 +21,15 @@ public struct ActivitySeriesJob: Sendable {
         var created = 0
         for masterID in masters {
             created += try await records.write(scope: scope, now: now) { writer in
-                guard let master = try await RecordStore.fetch(id: masterID, entity: activities, scope: scope, on: writer.connection),
+                guard
+                    let master = try await RecordStore.fetch(
+                        id: masterID, entity: activities, scope: scope, access: .tenant, on: writer.connection),
                     case .recurrence(let rule)? = master.values["repeat"]
                 else { return 0 }
                 let state = try await SeriesStore.state(seriesID: masterID, scope: scope, on: writer.connection)
                 guard let lastID = state.last,
                     let last = try await RecordStore.fetch(
-                        id: lastID, entity: activities, scope: scope, includeDeleted: true, on: writer.connection)
+                        id: lastID, entity: activities, scope: scope, access: .tenant, includeDeleted: true, on: writer.connection)
                 else { return 0 }
                 try await ActivitySeries.extend(
                     series: master, last: last, existing: state.count, rule: rule, entity: activities, writer: writer)

@@ -18,17 +18,39 @@ public struct RecordService: Sendable {
     func write<T: Sendable>(
         scope: AccessScope, now: Date? = nil, alone: Bool = false, _ body: @escaping @Sendable (RecordWriter) async throws -> T
     ) async throws -> T {
+        guard !scope.readOnly else { throw CRMError.forbidden("this token is read-only") }
         let entities = try await metadata.entities(scope: scope)
         return try await database.write(workspace: scope.workspaceID, alone: alone) { connection in
             try await body(RecordWriter(scope: scope, connection: connection, now: now ?? Timestamps.now(), entities: entities))
         }
     }
 
-    public func create(_ body: JSONValue, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {
+    /// An entity as stored (what the writer works with) and as the caller sees it (hidden
+    /// fields left out: what bodies are checked against and answers are written with).
+    func views(_ pluralName: String, scope: AccessScope) async throws -> (entity: EntityDefinition, visible: EntityDefinition) {
         let entity = try await metadata.entity(pluralName, scope: scope)
-        let input = try RecordInput.validate(body, for: entity, mode: .create).get()
+        return (entity, entity.hiding(scope.hiddenFields(entity.pluralName)))
+    }
+
+    /// Validates a body as the caller sees the entity: hidden fields are unknown to them, and
+    /// read-only ones may not be sent.
+    static func validate(_ body: JSONValue, visible: EntityDefinition, mode: RecordInput.Mode, scope: AccessScope) throws
+        -> [String: FieldValue]
+    {
+        let input = try RecordInput.validate(body, for: visible, mode: mode).get()
+        let readOnly = scope.readOnlyFields(visible.pluralName).intersection(input.keys)
+        if !readOnly.isEmpty {
+            throw CRMError.validation(
+                readOnly.sorted().map { ValidationIssue(field: $0, code: "read_only", message: "\($0) is read-only for you") })
+        }
+        return input
+    }
+
+    public func create(_ body: JSONValue, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {
+        let (entity, visible) = try await views(pluralName, scope: scope)
+        let input = try Self.validate(body, visible: visible, mode: .create, scope: scope)
         let record = try await write(scope: scope) { writer in try await writer.create(input, entity: entity) }
-        return EntityRecord(record: record, entity: entity)
+        return EntityRecord(record: record, entity: visible)
     }
 
     /// Creates many records in one transaction, through the same writer as single creates: all
@@ -41,13 +63,19 @@ public struct RecordService: Sendable {
     }
 
     public func createMany(_ bodies: [JSONValue], entity pluralName: String, scope: AccessScope) async throws -> BatchResult {
-        let entity = try await metadata.entity(pluralName, scope: scope)
+        let (entity, visible) = try await views(pluralName, scope: scope)
+        let readOnly = scope.readOnlyFields(pluralName)
         var inputs: [[String: FieldValue]] = []
         var issues: [ValidationIssue] = []
         inputs.reserveCapacity(bodies.count)
         for (index, body) in bodies.enumerated() {
-            switch RecordInput.validate(body, for: entity, mode: .create) {
-            case .success(let input): inputs.append(input)
+            switch RecordInput.validate(body, for: visible, mode: .create) {
+            case .success(let input):
+                for name in readOnly.intersection(input.keys).sorted() {
+                    issues.append(
+                        ValidationIssue(field: "rows[\(index)].\(name)", code: "read_only", message: "\(name) is read-only for you"))
+                }
+                inputs.append(input)
             case .failure(.validation(let rowIssues)):
                 issues += rowIssues.map { ValidationIssue(field: "rows[\(index)].\($0.field)", code: $0.code, message: $0.message) }
             case .failure(.badRequest(let code, let message)):
@@ -62,20 +90,24 @@ public struct RecordService: Sendable {
             let duplicates = try await DuplicateService.keyMatches(of: records, entity: entity, scope: scope, on: writer.connection)
             return (records, duplicates)
         }
-        return BatchResult(records: records.map { EntityRecord(record: $0, entity: entity) }, duplicates: duplicates)
+        return BatchResult(records: records.map { EntityRecord(record: $0, entity: visible) }, duplicates: duplicates)
     }
 
     /// A new record with another record's values (system fields and links excluded), `overrides`
     /// applied on top. A copied lead starts again as `new`.
     public func copy(id: UUID, overrides body: JSONValue?, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {
-        let entity = try await metadata.entity(pluralName, scope: scope)
-        let overrides = try body.map { try RecordInput.validate($0, for: entity, mode: .update).get() } ?? [:]
+        let (entity, visible) = try await views(pluralName, scope: scope)
+        let overrides = try body.map { try Self.validate($0, visible: visible, mode: .update, scope: scope) } ?? [:]
         let record = try await write(scope: scope) { writer in
-            guard let source = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: writer.connection) else {
+            guard
+                let source = try await RecordStore.fetch(
+                    id: id, entity: entity, scope: scope, access: .visible(.read), on: writer.connection)
+            else {
                 throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
             }
             var input: [String: FieldValue] = [:]
-            for field in entity.fields where !field.isSystem { input[field.name] = source.values[field.name] }
+            // Only what the caller can see is copied (a hidden value stays with its record).
+            for field in visible.fields where !field.isSystem { input[field.name] = source.values[field.name] }
             if entity.name == "lead" {
                 input["status"] = .text("new")
                 input["junk_reason"] = nil
@@ -85,23 +117,23 @@ public struct RecordService: Sendable {
             for (name, value) in overrides { input[name] = value }
             return try await writer.create(input, entity: entity)
         }
-        return EntityRecord(record: record, entity: entity)
+        return EntityRecord(record: record, entity: visible)
     }
 
     public func get(id: UUID, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {
-        let entity = try await metadata.entity(pluralName, scope: scope)
+        let (entity, visible) = try await views(pluralName, scope: scope)
         let record = try await database.read(workspace: scope.workspaceID) { connection in
-            try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection)
+            try await RecordStore.fetch(id: id, entity: entity, scope: scope, access: .visible(.read), on: connection)
         }
         guard let record else { throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased) }
-        return EntityRecord(record: record, entity: entity)
+        return EntityRecord(record: record, entity: visible)
     }
 
     /// A record's API form as JSON bytes and its version (the single read a client makes most).
     public func getJSON(id: UUID, entity pluralName: String, scope: AccessScope) async throws -> (json: [UInt8], version: Int64) {
-        let entity = try await metadata.entity(pluralName, scope: scope)
+        let (entity, visible) = try await views(pluralName, scope: scope)
         let found = try await database.read(workspace: scope.workspaceID) { connection in
-            try await RecordStore.fetchJSON(id: id, entity: entity, scope: scope, on: connection)
+            try await RecordStore.fetchJSON(id: id, entity: entity, visible: visible, scope: scope, access: .visible(.read), on: connection)
         }
         guard let found else { throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased) }
         return found
@@ -111,12 +143,12 @@ public struct RecordService: Sendable {
     public func update(_ body: JSONValue, id: UUID, expectedVersion: Int64?, entity pluralName: String, scope: AccessScope)
         async throws -> EntityRecord
     {
-        let entity = try await metadata.entity(pluralName, scope: scope)
-        let input = try RecordInput.validate(body, for: entity, mode: .update).get()
+        let (entity, visible) = try await views(pluralName, scope: scope)
+        let input = try Self.validate(body, visible: visible, mode: .update, scope: scope)
         let updated = try await write(scope: scope) { writer in
             try await writer.update(id: id, input: input, expectedVersion: expectedVersion, entity: entity)
         }
-        return EntityRecord(record: updated, entity: entity)
+        return EntityRecord(record: updated, entity: visible)
     }
 
     /// Moves a record to the trash.
@@ -128,18 +160,26 @@ public struct RecordService: Sendable {
     /// Brings a record back from the trash. A record that went there in a merge brings the whole
     /// merge back (see `MergeService.undo`).
     public func restore(id: UUID, entity pluralName: String, scope: AccessScope) async throws -> EntityRecord {
-        let entity = try await metadata.entity(pluralName, scope: scope)
+        let (entity, visible) = try await views(pluralName, scope: scope)
         let record = try await write(scope: scope) { writer in
             if let merge = try await MergeStore.active(mergedID: id, entity: entity.pluralName, scope: scope, on: writer.connection) {
+                guard
+                    let trashed = try await RecordStore.fetch(
+                        id: id, entity: entity, scope: scope, access: .visible(.read), includeDeleted: true, on: writer.connection)
+                else { throw CRMError.recordNotFound(entity: "trash/\(pluralName)", id: id.lowercased) }
+                try await writer.authorize(.merge, trashed, entity: entity)
                 try await MergeService.undo(merge, writer: writer)
-                guard let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: writer.connection) else {
+                guard
+                    let record = try await RecordStore.fetch(
+                        id: id, entity: entity, scope: scope, access: .visible(.read), on: writer.connection)
+                else {
                     throw CRMError.recordNotFound(entity: "trash/\(pluralName)", id: id.lowercased)
                 }
                 return record
             }
             return try await writer.restore(id: id, entity: entity)
         }
-        return EntityRecord(record: record, entity: entity)
+        return EntityRecord(record: record, entity: visible)
     }
 
     /// A page already in its JSON form (what the list endpoint sends).
@@ -151,10 +191,11 @@ public struct RecordService: Sendable {
     }
 
     public func listJSON(_ parameters: [(String, String)], entity pluralName: String, scope: AccessScope) async throws -> JSONPage {
-        let entity = try await metadata.entity(pluralName, scope: scope)
-        let query = try ListQueryParser.parse(parameters, for: entity).get()
+        let (entity, visible) = try await views(pluralName, scope: scope)
+        // Parsed against what the caller sees: a hidden field can be neither filtered nor sorted on.
+        let query = try ListQueryParser.parse(parameters, for: visible).get()
         return try await database.read(workspace: scope.workspaceID) { connection in
-            let page = try await RecordStore.listJSON(query: query, entity: entity, scope: scope, on: connection)
+            let page = try await RecordStore.listJSON(query: query, entity: entity, visible: visible, scope: scope, on: connection)
             let total = query.includeCount ? try await RecordStore.count(query: query, entity: entity, scope: scope, on: connection) : nil
             return JSONPage(records: page.json, nextCursor: page.nextCursor, total: total)
         }

@@ -76,6 +76,7 @@ struct RecordWriter: Sendable {
         // Every create comes here (API, copies, conversions, series, batches), so required fields are checked here too.
         let missing = RecordInput.missingRequired(values, for: entity)
         if !missing.isEmpty { throw CRMError.validation(missing) }
+        if action == .create || action == .convert { try authorizeCreate(owner: ownerID, entity: entity) }
         var record = Record(
             entity: entity.name, id: UUIDv7.make(at: now), number: "", ownerID: ownerID, tags: tags, createdAt: now,
             createdBy: scope.userID, updatedAt: now, updatedBy: scope.userID, version: 1, values: values)
@@ -103,9 +104,13 @@ struct RecordWriter: Sendable {
     func update(
         id: UUID, input: [String: FieldValue], expectedVersion: Int64?, entity: EntityDefinition, action: Action = .update
     ) async throws -> Record {
-        guard let current = try await RecordStore.fetch(id: id, entity: entity, scope: scope, forUpdate: true, on: connection) else {
+        guard
+            let current = try await RecordStore.fetch(
+                id: id, entity: entity, scope: scope, access: .visible(.read), forUpdate: true, on: connection)
+        else {
             throw CRMError.recordNotFound(entity: entity.pluralName, id: id.lowercased)
         }
+        try await authorize(.edit, current, entity: entity)
         if let expectedVersion, expectedVersion != current.version {
             throw CRMError.versionConflict(expected: expectedVersion, current: current.version)
         }
@@ -160,9 +165,14 @@ struct RecordWriter: Sendable {
     // MARK: - Trash
 
     func delete(id: UUID, entity: EntityDefinition, action: Action = .delete) async throws -> Record {
-        guard let current = try await RecordStore.fetch(id: id, entity: entity, scope: scope, forUpdate: true, on: connection),
-            try await RecordStore.markDeleted(id: id, entity: entity, scope: scope, at: now, on: connection)
+        guard
+            let current = try await RecordStore.fetch(
+                id: id, entity: entity, scope: scope, access: .visible(.read), forUpdate: true, on: connection)
         else { throw CRMError.recordNotFound(entity: entity.pluralName, id: id.lowercased) }
+        if action == .delete { try await authorize(.delete, current, entity: entity) }
+        guard try await RecordStore.markDeleted(id: id, entity: entity, scope: scope, at: now, on: connection) else {
+            throw CRMError.recordNotFound(entity: entity.pluralName, id: id.lowercased)
+        }
         try await AuditStore.append(
             entity: entity.pluralName, recordID: id, action: action.rawValue, title: current.title(in: entity),
             changes: .object(JSONObject()), at: now, scope: scope, on: connection)
@@ -172,8 +182,14 @@ struct RecordWriter: Sendable {
     }
 
     func restore(id: UUID, entity: EntityDefinition) async throws -> Record {
+        guard
+            let trashed = try await RecordStore.fetch(
+                id: id, entity: entity, scope: scope, access: .visible(.read), includeDeleted: true, on: connection),
+            trashed.deletedAt != nil
+        else { throw CRMError.recordNotFound(entity: "trash/\(entity.pluralName)", id: id.lowercased) }
+        try await authorize(.delete, trashed, entity: entity)
         guard try await RecordStore.restore(id: id, entity: entity, scope: scope, on: connection),
-            let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection)
+            let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, access: .tenant, on: connection)
         else { throw CRMError.recordNotFound(entity: "trash/\(entity.pluralName)", id: id.lowercased) }
         try await AuditStore.append(
             entity: entity.pluralName, recordID: id, action: Action.restore.rawValue, title: record.title(in: entity),
@@ -181,6 +197,50 @@ struct RecordWriter: Sendable {
         try await SearchIndexing.index(record, old: nil, entity: entity, scope: scope, on: connection)
         try await notifyFollowers(of: record, entity: entity, kind: "restored", details: [:])
         return record
+    }
+
+    // MARK: - Access
+
+    /// Refuses (403) an action on a record the caller can see but may not act on: the action's
+    /// scope must reach the record's owner (for edits, an edit share will do) and the profile's
+    /// conditions on the stored record must hold. Callers read the record with `.visible(.read)`
+    /// first, so what the caller cannot see is a 404 before it gets here.
+    func authorize(_ action: AccessAction, _ record: Record, entity: EntityDefinition) async throws {
+        guard let grants = scope.grants else { return }
+        let name = entity.pluralName
+        guard !grants.rules.levels(name, action).isEmpty else {
+            throw CRMError.forbidden("your profile does not let you \(action.rawValue) \(name)")
+        }
+        var allowed = grants.covers(owner: record.ownerID, name, action)
+        if !allowed, action == .edit {
+            allowed = try await AccessStore.isShared(
+                entity: name, recordID: record.id, access: .edit, grants: grants, scope: scope, on: connection)
+        }
+        guard allowed else { throw CRMError.forbidden("you may not \(action.rawValue) this \(entity.name): it is outside your scope") }
+        if let conditions = grants.rules.conditions[name]?[action], !conditions.isEmpty {
+            let pipelines = record.values["stage"] == nil ? [] : try await PipelineStore.all(scope: scope, on: connection)
+            let order: (String) -> (pipeline: UUID, position: Int)? = { key in
+                for pipeline in pipelines { if let stage = pipeline.stage(key) { return (pipeline.id, stage.position) } }
+                return nil
+            }
+            let stage = record.values["stage"]?.plainText
+            let status = record.values["status"]?.plainText
+            guard conditions.contains(where: { $0.holds(stage: stage, status: status, stageOrder: order) }) else {
+                throw CRMError.forbidden(
+                    "your profile does not let you \(action.rawValue) this \(entity.name) at its current stage or status")
+            }
+        }
+    }
+
+    /// A new record's owner must be within the caller's create scope.
+    func authorizeCreate(owner: UUID?, entity: EntityDefinition) throws {
+        guard let grants = scope.grants else { return }
+        guard !grants.rules.levels(entity.pluralName, .create).isEmpty else {
+            throw CRMError.forbidden("your profile does not let you create \(entity.pluralName)")
+        }
+        guard grants.covers(owner: owner, entity.pluralName, .create) else {
+            throw CRMError.forbidden("you may not create \(entity.pluralName) owned by that user")
+        }
     }
 
     // MARK: - Checks and effects
@@ -209,7 +269,7 @@ struct RecordWriter: Sendable {
             case .reference:
                 let targetName = field.referenceEntity ?? record.values["parent_type"]?.plainText
                 guard let targetName, let target = try? self.entity(named: targetName) else { continue }
-                if !(try await RecordStore.exists(id: id, entity: target, scope: scope, on: connection)) {
+                if !(try await RecordStore.exists(id: id, entity: target, scope: scope, access: .tenant, on: connection)) {
                     issues.append(ValidationIssue(field: name, code: "reference", message: "\(name) points at no \(target.name)"))
                 }
             default: continue

@@ -20,12 +20,28 @@ public struct SearchService: Sendable {
         guard (1...100).contains(limit) else {
             throw CRMError.validation([ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 100")])
         }
+        let known = try await metadata.entities(scope: scope)
         if let entities {
-            let known = try await metadata.entities(scope: scope)
             for entity in entities where known[entity] == nil { throw CRMError.unknownEntity(entity) }
         }
-        return try await database.read(workspace: scope.workspaceID) { connection in
-            try await SearchIndexStore.search(text: trimmed, entities: entities, limit: limit, scope: scope, on: connection)
+        let visible = RecordQueryCompiler.recordRowsVisibility(
+            scope: scope, entities: Array(known.values), entityColumn: "d.entity", idColumn: "d.record_id")
+        let hits = try await database.read(workspace: scope.workspaceID) { connection in
+            try await SearchIndexStore.search(
+                text: trimmed, entities: entities, limit: limit, scope: scope, visible: visible, on: connection)
+        }
+        guard scope.grants != nil else { return hits }
+        // Titles and subtitles are stored whole; one that may hold a field hidden from the
+        // caller is left out of their answer.
+        return hits.map { hit in
+            guard let entity = known[hit.entity] else { return hit }
+            let hidden = scope.hiddenFields(hit.entity)
+            guard !hidden.isEmpty else { return hit }
+            var hit = hit
+            if !hidden.isDisjoint(with: entity.titleFields) { hit.title = "" }
+            let subtitleSources = entity.fields.filter { $0.type == .email || $0.type == .phone || $0.name == "company_name" }
+            if subtitleSources.contains(where: { hidden.contains($0.name) }) { hit.subtitle = nil }
+            return hit
         }
     }
 }
@@ -45,9 +61,13 @@ public struct HistoryService: Sendable {
         guard (1...500).contains(filter.limit) else {
             throw CRMError.validation([ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 500")])
         }
-        return try await database.read(workspace: scope.workspaceID) { connection in
-            try await AuditStore.list(filter, scope: scope, on: connection)
+        let entities = try await metadata.entities(scope: scope)
+        let visible = RecordQueryCompiler.recordRowsVisibility(
+            scope: scope, entities: Array(entities.values), entityColumn: "audit_log.entity", idColumn: "audit_log.record_id")
+        let entries = try await database.read(workspace: scope.workspaceID) { connection in
+            try await AuditStore.list(filter, scope: scope, visible: visible, on: connection)
         }
+        return entries.map { Self.hidingFields($0, scope: scope) }
     }
 
     /// History of one live or trashed record; 404 when the record does not exist for the caller.
@@ -56,10 +76,22 @@ public struct HistoryService: Sendable {
     {
         let entity = try await metadata.entity(pluralName, scope: scope)
         let exists = try await database.read(workspace: scope.workspaceID) { connection in
-            try await RecordStore.fetch(id: id, entity: entity, scope: scope, includeDeleted: true, on: connection) != nil
+            try await RecordStore.fetch(id: id, entity: entity, scope: scope, access: .visible(.read), includeDeleted: true, on: connection)
+                != nil
         }
         guard exists else { throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased) }
         return try await history(AuditFilter(entity: pluralName, recordID: id, before: before, limit: limit), scope: scope)
+    }
+
+    /// An entry's changes without the fields hidden from the caller.
+    static func hidingFields(_ entry: AuditEntry, scope: AccessScope) -> AuditEntry {
+        let hidden = scope.hiddenFields(entry.entity)
+        guard !hidden.isEmpty, case .object(let changes) = entry.changes else { return entry }
+        var entry = entry
+        var kept = JSONObject()
+        for (key, value) in changes where !hidden.contains(key) { kept.append(key, value) }
+        entry.changes = .object(kept)
+        return entry
     }
 
     public struct TrashItem: Sendable {
@@ -80,8 +112,10 @@ public struct HistoryService: Sendable {
         let items = try await database.read(workspace: scope.workspaceID) { connection in
             var items: [TrashItem] = []
             for entity in entities {
-                for record in try await RecordStore.trashed(entity: entity, scope: scope, limit: limit, on: connection) {
-                    items.append(TrashItem(entity: entity, record: record))
+                for record in try await RecordStore.trashed(
+                    entity: entity, scope: scope, access: .visible(.read), limit: limit, on: connection)
+                {
+                    items.append(TrashItem(entity: entity.hiding(scope.hiddenFields(entity.pluralName)), record: record))
                 }
             }
             return items

@@ -38,7 +38,8 @@ public struct DuplicateService: Sendable {
     public func duplicates(of id: UUID, entity pluralName: String, scope: AccessScope, limit: Int = 20) async throws -> [Match] {
         let entity = try await records.metadata.entity(pluralName, scope: scope)
         return try await records.database.read(workspace: scope.workspaceID) { connection in
-            guard let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection) else {
+            guard let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, access: .visible(.read), on: connection)
+            else {
                 throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
             }
             return try await Self.find(like: record, entity: entity, limit: limit, scope: scope, on: connection)
@@ -128,7 +129,7 @@ public struct DuplicateService: Sendable {
             scope: scope, on: connection
         ).filter { $0 != record.id }
         var matches: [Match] = []
-        for candidate in try await RecordStore.fetch(ids: ids, entity: entity, scope: scope, on: connection) {
+        for candidate in try await RecordStore.fetch(ids: ids, entity: entity, scope: scope, access: .visible(.read), on: connection) {
             let other = Probe(candidate, entity: entity)
             var reasons: [String] = []
             var score = 0.0

@@ -15,7 +15,7 @@ public struct FollowService: Sendable {
         let userID = try requireUser(scope)
         let entity = try await records.metadata.entity(pluralName, scope: scope)
         return try await records.database.write(workspace: scope.workspaceID) { connection in
-            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, on: connection) else {
+            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, access: .visible(.read), on: connection) else {
                 throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
             }
             try await FollowStore.follow(entity: entity.pluralName, recordID: id, userID: userID, scope: scope, on: connection)
@@ -35,7 +35,7 @@ public struct FollowService: Sendable {
     public func followers(entity pluralName: String, id: UUID, scope: AccessScope) async throws -> [UUID] {
         let entity = try await records.metadata.entity(pluralName, scope: scope)
         return try await records.database.read(workspace: scope.workspaceID) { connection in
-            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, on: connection) else {
+            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, access: .visible(.read), on: connection) else {
                 throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
             }
             return try await FollowStore.followers(entity: entity.pluralName, recordID: id, scope: scope, on: connection)
@@ -46,13 +46,28 @@ public struct FollowService: Sendable {
         [NotificationEntry], unread: Int
     ) {
         let userID = try requireUser(scope)
-        return try await records.database.read(workspace: scope.workspaceID) { connection in
+        let (entries, unread) = try await records.database.read(workspace: scope.workspaceID) { connection in
             (
                 try await NotificationStore.list(
                     userID: userID, unreadOnly: unreadOnly, before: before, limit: limit, scope: scope, on: connection),
                 try await NotificationStore.unreadCount(userID: userID, scope: scope, on: connection)
             )
         }
+        // The changes a notification lists leave out the fields hidden from the reader.
+        return (
+            entries.map { entry in
+                let hidden = scope.hiddenFields(entry.entity)
+                guard !hidden.isEmpty, case .object(var details) = entry.details, case .object(let changes)? = details["changes"] else {
+                    return entry
+                }
+                var kept = JSONObject()
+                for (key, value) in changes where !hidden.contains(key) { kept.append(key, value) }
+                details["changes"] = .object(kept)
+                var entry = entry
+                entry.details = .object(details)
+                return entry
+            }, unread
+        )
     }
 
     /// Marks one notification (or all, with nil) read or unread; returns how many changed.

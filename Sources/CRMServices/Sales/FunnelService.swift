@@ -82,11 +82,13 @@ public struct FunnelService: Sendable {
         var won = (count: 0, sums: [String: Int64]())
         var lost = (count: 0, sums: [String: Int64]())
         var reasons: [String: (count: Int, sums: [String: Int64])] = [:]
+        // Someone to whom the amount is hidden gets counts without sums (a sum over one deal is its amount).
+        let amountHidden = scope.hiddenFields("deals").contains("amount")
         for deal in records {
             let stageKey = deal.values["stage"]?.plainText ?? ""
             let stage = pipeline.stage(stageKey)
             var amount: (String, Int64)?
-            if case .money(let money)? = deal.values["amount"] { amount = (money.currency, money.micros) }
+            if !amountHidden, case .money(let money)? = deal.values["amount"] { amount = (money.currency, money.micros) }
             var furthest = -1
             for key in (staysByDeal[deal.id] ?? []) + [stageKey] { furthest = max(furthest, position[key] ?? -1) }
             if stage?.kind == .won { furthest = open.count - 1 }

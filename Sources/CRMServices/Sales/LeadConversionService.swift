@@ -70,9 +70,13 @@ public struct LeadConversionService: Sendable {
         if !issues.isEmpty { throw CRMError.validation(issues) }
         let linkedCompanyID = existingCompanyID
         return try await records.write(scope: scope) { writer in
-            guard let lead = try await RecordStore.fetch(id: id, entity: leads, scope: scope, forUpdate: true, on: writer.connection) else {
+            guard
+                let lead = try await RecordStore.fetch(
+                    id: id, entity: leads, scope: scope, access: .visible(.read), forUpdate: true, on: writer.connection)
+            else {
                 throw CRMError.recordNotFound(entity: "leads", id: id.lowercased)
             }
+            try await writer.authorize(.edit, lead, entity: leads)
             switch lead.values["status"]?.plainText {
             case "converted":
                 throw CRMError.conflict(code: "lead_converted", message: "lead \(lead.number) is already converted")
@@ -84,7 +88,8 @@ public struct LeadConversionService: Sendable {
             let value = { (name: String) in lead.values[name] }
             var company: Record?
             if let linkedCompanyID {
-                company = try await RecordStore.fetch(id: linkedCompanyID, entity: companies, scope: scope, on: writer.connection)
+                company = try await RecordStore.fetch(
+                    id: linkedCompanyID, entity: companies, scope: scope, access: .visible(.read), on: writer.connection)
                 guard company != nil else {
                     throw CRMError.validation([
                         ValidationIssue(field: "company.id", code: "reference", message: "company.id points at no company")

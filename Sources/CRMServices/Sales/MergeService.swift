@@ -118,7 +118,10 @@ public struct MergeService: Sendable {
         var issues: [ValidationIssue] = []
         var loaded: [UUID: Record] = [:]
         for id in [request.survivorID] + request.mergedIDs {
-            if let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, forUpdate: true, on: writer.connection) {
+            if let record = try await RecordStore.fetch(
+                id: id, entity: entity, scope: scope, access: .visible(.read), forUpdate: true, on: writer.connection)
+            {
+                try await writer.authorize(.merge, record, entity: entity)
                 loaded[id] = record
             } else {
                 issues.append(
@@ -234,7 +237,8 @@ public struct MergeService: Sendable {
         let scope = writer.scope
         guard let entity = writer.entities[merge.entity] else { throw CRMError.unknownEntity(merge.entity) }
         for id in merge.mergedIDs {
-            if try await RecordStore.fetch(id: id, entity: entity, scope: scope, includeDeleted: true, on: writer.connection)?.deletedAt
+            if try await RecordStore.fetch(
+                id: id, entity: entity, scope: scope, access: .tenant, includeDeleted: true, on: writer.connection)?.deletedAt
                 != nil
             {
                 _ = try await writer.restore(id: id, entity: entity)
@@ -246,7 +250,8 @@ public struct MergeService: Sendable {
             guard let target = item["entity"]?.stringValue.flatMap({ writer.entities[$0] }),
                 let id = item["id"]?.stringValue.flatMap(UUID.parse), let field = item["field"]?.stringValue,
                 let from = item["from"]?.stringValue.flatMap(UUID.parse),
-                let record = try await RecordStore.fetch(id: id, entity: target, scope: scope, forUpdate: true, on: writer.connection),
+                let record = try await RecordStore.fetch(
+                    id: id, entity: target, scope: scope, access: .tenant, forUpdate: true, on: writer.connection),
                 record.values[field]?.uuidValue == merge.survivorID
             else { continue }
             _ = try await writer.apply([field: .uuid(from)], to: record, entity: target, action: .merge)
@@ -259,7 +264,7 @@ public struct MergeService: Sendable {
         }
         // The survivor's merged fields go back to what they were, where they still hold the merged value.
         if let survivor = try await RecordStore.fetch(
-            id: merge.survivorID, entity: entity, scope: scope, forUpdate: true, on: writer.connection),
+            id: merge.survivorID, entity: entity, scope: scope, access: .tenant, forUpdate: true, on: writer.connection),
             case .object(let before)? = merge.survivor["before"], case .object(let after)? = merge.survivor["after"]
         {
             var input: [String: FieldValue] = [:]

@@ -45,7 +45,7 @@ public struct RelationService: Sendable {
         let entities = try await records.metadata.entities(scope: scope)
         guard let entity = entities[pluralName] else { throw CRMError.unknownEntity(pluralName) }
         return try await records.database.read(workspace: scope.workspaceID) { connection in
-            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, on: connection) else {
+            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, access: .visible(.read), on: connection) else {
                 throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
             }
             let links =
@@ -63,9 +63,11 @@ public struct RelationService: Sendable {
                     continue
                 }
                 guard let other = entities.values.first(where: { $0.name == otherName }),
-                    let record = try await RecordStore.fetch(id: otherID, entity: other, scope: scope, on: connection)
+                    let record = try await RecordStore.fetch(
+                        id: otherID, entity: other, scope: scope, access: .visible(.read), on: connection)
                 else { continue }
-                items.append(Item(link: link, record: EntityRecord(record: record, entity: other), user: nil))
+                let visible = other.hiding(scope.hiddenFields(other.pluralName))
+                items.append(Item(link: link, record: EntityRecord(record: record, entity: visible), user: nil))
             }
             return items
         }
@@ -126,15 +128,20 @@ public struct RelationService: Sendable {
         let entities = try await records.metadata.entities(scope: scope)
         guard let entity = entities[pluralName] else { throw CRMError.unknownEntity(pluralName) }
         let link = try await records.write(scope: scope) { writer in
-            guard try await RecordStore.exists(id: id, entity: entity, scope: scope, on: writer.connection) else {
+            guard
+                let record = try await RecordStore.fetch(
+                    id: id, entity: entity, scope: scope, access: .visible(.read), on: writer.connection)
+            else {
                 throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
             }
+            try await writer.authorize(.edit, record, entity: entity)
             let otherExists: Bool
             if otherEntity == "user" {
                 otherExists = try await UserStore.find(id: otherID!, workspaceID: scope.workspaceID, on: writer.connection) != nil
             } else {
                 otherExists = try await RecordStore.exists(
-                    id: otherID!, entity: try writer.entity(named: otherEntity), scope: scope, on: writer.connection)
+                    id: otherID!, entity: try writer.entity(named: otherEntity), scope: scope, access: .visible(.read),
+                    on: writer.connection)
             }
             guard otherExists else {
                 throw CRMError.validation([ValidationIssue(field: "id", code: "reference", message: "id points at no \(otherEntity)")])

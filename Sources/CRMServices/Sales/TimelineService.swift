@@ -26,7 +26,8 @@ public struct TimelineService: Sendable {
             let deals = entities["deals"]
         else { throw CRMError.unknownEntity("activities") }
         return try await records.database.read(workspace: scope.workspaceID) { connection in
-            guard let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, on: connection) else {
+            guard let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, access: .visible(.read), on: connection)
+            else {
                 throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
             }
             // The records whose items belong on this timeline.
@@ -38,7 +39,8 @@ public struct TimelineService: Sendable {
             case "company":
                 add(
                     try await RecordStore.ids(
-                        entity: contacts, column: "company_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection),
+                        entity: contacts, column: "company_id", equals: id, limit: Self.relatedLimit, scope: scope, access: .visible(.read),
+                        on: connection),
                     contacts)
                 add(
                     try await LinkStore.to(kind: RelationKind.contactCompany.rawValue, toID: id, scope: scope, on: connection).map(
@@ -46,20 +48,36 @@ public struct TimelineService: Sendable {
                     contacts)
                 add(
                     try await RecordStore.ids(
-                        entity: deals, column: "company_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection), deals)
+                        entity: deals, column: "company_id", equals: id, limit: Self.relatedLimit, scope: scope, access: .visible(.read),
+                        on: connection), deals)
             case "contact":
                 add(
                     try await RecordStore.ids(
-                        entity: deals, column: "contact_id", equals: id, limit: Self.relatedLimit, scope: scope, on: connection), deals)
+                        entity: deals, column: "contact_id", equals: id, limit: Self.relatedLimit, scope: scope, access: .visible(.read),
+                        on: connection), deals)
                 add(
                     try await LinkStore.to(kind: RelationKind.dealContact.rawValue, toID: id, scope: scope, on: connection).map(\.fromID),
                     deals)
             default: break
             }
+            if scope.grants != nil {
+                // Links do not ask about visibility: keep the related records the caller may read.
+                var visible: Set<UUID> = [record.id]
+                for definition in Set(targets.dropFirst().map(\.1.pluralName)).compactMap({ entities[$0] }) {
+                    let wanted = targets.filter { $0.1.pluralName == definition.pluralName }.map(\.0)
+                    for found in try await RecordStore.fetch(
+                        ids: wanted, entity: definition, scope: scope, access: .visible(.read), on: connection)
+                    {
+                        visible.insert(found.id)
+                    }
+                }
+                targets = targets.filter { visible.contains($0.0) }
+            }
             let ids = targets.map(\.0)
             let fetch = limit + 1
             var items: [(UUID, JSONValue)] = []
-            for entry in try await AuditStore.entries(recordIDs: ids, before: before, limit: fetch, scope: scope, on: connection) {
+            for stored in try await AuditStore.entries(recordIDs: ids, before: before, limit: fetch, scope: scope, on: connection) {
+                let entry = HistoryService.hidingFields(stored, scope: scope)
                 let own = entry.recordID == id
                 items.append(
                     (
@@ -84,7 +102,8 @@ public struct TimelineService: Sendable {
                                 id: child.id, kind: kindName, at: child.createdAt, entity: definition.pluralName, recordID: child.id,
                                 title: child.title(in: definition), actorID: child.createdBy,
                                 data: [
-                                    "record": child.json(in: definition), "parent_id": .string(parent.lowercased),
+                                    "record": child.json(in: definition.hiding(scope.hiddenFields(definition.pluralName))),
+                                    "parent_id": .string(parent.lowercased),
                                     "related": .bool(parent != id),
                                 ])
                         ))
@@ -126,7 +145,7 @@ public struct TimelineService: Sendable {
     public func stages(dealID: UUID, scope: AccessScope) async throws -> [StageStay] {
         let deals = try await records.metadata.entity("deals", scope: scope)
         return try await records.database.read(workspace: scope.workspaceID) { connection in
-            guard try await RecordStore.exists(id: dealID, entity: deals, scope: scope, on: connection) else {
+            guard try await RecordStore.exists(id: dealID, entity: deals, scope: scope, access: .visible(.read), on: connection) else {
                 throw CRMError.recordNotFound(entity: "deals", id: dealID.lowercased)
             }
             return try await StageHistoryStore.stays(dealIDs: [dealID], scope: scope, on: connection)

@@ -14,7 +14,7 @@ public struct Migration: Sendable {
     public static let all: [Migration] = [
         Migration0001System.migration, Migration0002Entities.migration, Migration0003ListAndSearchIndexes.migration,
         Migration0004SearchScope.migration, Migration0005SalesCore.migration, Migration0006MatchKeys.migration,
-        Migration0007TextFilters.migration,
+        Migration0007TextFilters.migration, Migration0008AccessControl.migration,
     ]
 }
 

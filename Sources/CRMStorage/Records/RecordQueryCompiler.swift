@@ -53,10 +53,69 @@ public enum RecordQueryCompiler {
             """
     }
 
-    /// The rows a caller may see at all. Today: every record of the workspace; roles and sharing
-    /// rules attach here, and the single-record read uses this same function.
-    public static func accessCondition(scope: AccessScope) -> SQLFragment {
+    /// The tenant condition: the rows of the caller's workspace. Integrity checks use it alone
+    /// (references, merges re-pointing, rules that must see every row).
+    public static func tenantCondition(scope: AccessScope) -> SQLFragment {
         "workspace_id = \(.uuid(scope.workspaceID))"
+    }
+
+    /// The condition a read or write of records takes: the tenant condition, and for
+    /// `.visible(action)` also what the caller may do (decision 0008).
+    public static func condition(scope: AccessScope, entity: EntityDefinition, access: RecordAccess) -> SQLFragment {
+        let tenant = tenantCondition(scope: scope)
+        guard case .visible(let action) = access,
+            let visibility = visibilityCondition(scope: scope, entity: entity, action: action, table: entity.table)
+        else { return tenant }
+        return tenant + " AND " + visibility
+    }
+
+    /// The visibility condition of an action, nil when it reaches every row of the workspace.
+    /// Owners that the caller's scopes reach (resolved with the grants: own, teammates,
+    /// subordinates, sharing rules) are one bound IN list that the owner index serves; records
+    /// shared with the caller or their teams are one indexed sub-select of `record_shares`.
+    /// Shares open reading and editing only, and only where the profile gives the action at all.
+    public static func visibilityCondition(scope: AccessScope, entity: EntityDefinition, action: AccessAction, table: String)
+        -> SQLFragment?
+    {
+        guard let grants = scope.grants, let owners = grants.owners(entity.pluralName, action) else { return nil }
+        if owners.isEmpty { return "1 = 0" }
+        var sql: SQLFragment = "(\(raw: table).owner_id IN ("
+        sql.append(SQLFragment.joined(owners.sorted().map { "\(.uuid($0))" }, separator: ", "))
+        sql.append(")")
+        if action == .read || action == .edit {
+            sql.append(
+                " OR \(raw: table).id IN (SELECT record_id FROM record_shares WHERE workspace_id = \(.uuid(scope.workspaceID)) AND grantee_id IN ("
+            )
+            sql.append(SQLFragment.joined(([grants.userID] + grants.teamIDs).map { "\(.uuid($0))" }, separator: ", "))
+            sql.append(") AND entity = \(.text(entity.pluralName))")
+            if action == .edit { sql.append(" AND access = 'edit'") }
+            sql.append(")")
+        }
+        sql.append(")")
+        return sql
+    }
+
+    /// Which rows of a table that names records by entity and id (search documents, history)
+    /// the caller may read: per entity, none, all, or those whose record passes the entity's
+    /// visibility condition (one primary-key probe per row; trashed records count as theirs).
+    /// nil when the caller sees everything.
+    public static func recordRowsVisibility(
+        scope: AccessScope, entities: [EntityDefinition], entityColumn: String, idColumn: String
+    ) -> SQLFragment? {
+        guard scope.grants != nil else { return nil }
+        var parts: [SQLFragment] = []
+        for entity in entities where scope.may(.read, on: entity.pluralName) {
+            if let condition = visibilityCondition(scope: scope, entity: entity, action: .read, table: "t") {
+                parts.append(
+                    """
+                    (\(raw: entityColumn) = \(.text(entity.pluralName)) AND EXISTS (SELECT 1 FROM \(raw: entity.table) t
+                    WHERE t.workspace_id = \(.uuid(scope.workspaceID)) AND t.id = \(raw: idColumn) AND \(condition)))
+                    """)
+            } else {
+                parts.append("\(raw: entityColumn) = \(.text(entity.pluralName))")
+            }
+        }
+        return parts.isEmpty ? "1 = 0" : "(" + SQLFragment.joined(parts, separator: " OR ") + ")"
     }
 
     static func direction(descending: Bool, dialect: SQLDialect) -> String {
@@ -67,7 +126,7 @@ public enum RecordQueryCompiler {
     }
 
     static func conditions(scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect) -> [SQLFragment] {
-        var result: [SQLFragment] = [accessCondition(scope: scope)]
+        var result: [SQLFragment] = [condition(scope: scope, entity: entity, access: .visible(.read))]
         result.append(query.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
         for condition in query.conditions {
             result.append(compile(condition, dialect: dialect))

@@ -57,18 +57,18 @@ public enum RecordStore {
         var sql: SQLFragment = "UPDATE \(raw: entity.table) SET "
         sql.append(SQLFragment.joined(assignments, separator: ", "))
         sql.append(
-            " WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(record.id)) AND version = \(.int(previousVersion)) AND deleted_at IS NULL RETURNING id"
+            " WHERE \(RecordQueryCompiler.tenantCondition(scope: scope)) AND id = \(.uuid(record.id)) AND version = \(.int(previousVersion)) AND deleted_at IS NULL RETURNING id"
         )
         return try await !connection.query(sql).isEmpty
     }
 
     /// One record by id; `forUpdate` locks the row until the transaction ends (PostgreSQL).
     public static func fetch(
-        id: UUID, entity: EntityDefinition, scope: AccessScope, includeDeleted: Bool = false, forUpdate: Bool = false,
-        on connection: any DatabaseConnection
+        id: UUID, entity: EntityDefinition, scope: AccessScope, access: RecordAccess, includeDeleted: Bool = false,
+        forUpdate: Bool = false, on connection: any DatabaseConnection
     ) async throws -> Record? {
         var sql: SQLFragment =
-            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id))"
+            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.condition(scope: scope, entity: entity, access: access)) AND id = \(.uuid(id))"
         if !includeDeleted { sql.append(" AND deleted_at IS NULL") }
         if forUpdate, connection.dialect == .postgres { sql.append(" FOR UPDATE") }
         return try await connection.first(sql).map { decode($0, entity: entity) }
@@ -76,15 +76,16 @@ public enum RecordStore {
 
     /// One live record's API form as JSON bytes, written straight from its row (what a list page
     /// writes for it), and its version; nil when there is none.
-    public static func fetchJSON(id: UUID, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
-        async throws -> (json: [UInt8], version: Int64)?
-    {
+    public static func fetchJSON(
+        id: UUID, entity: EntityDefinition, visible: EntityDefinition, scope: AccessScope, access: RecordAccess,
+        on connection: any DatabaseConnection
+    ) async throws -> (json: [UInt8], version: Int64)? {
         guard
             let row = try await connection.first(
-                "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NULL"
+                "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.condition(scope: scope, entity: entity, access: access)) AND id = \(.uuid(id)) AND deleted_at IS NULL"
             )
         else { return nil }
-        let layout = RecordRowLayout(columns: row.columns, entity: entity)
+        let layout = RecordRowLayout(columns: row.columns, entity: visible)
         var output: [UInt8] = []
         output.reserveCapacity(2048)
         RecordRowJSON(layout: layout).write(row, to: &output)
@@ -92,23 +93,27 @@ public enum RecordStore {
     }
 
     /// Live records by id, in one statement (order not kept; ids not found are left out).
-    public static func fetch(ids: [UUID], entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+    public static func fetch(
+        ids: [UUID], entity: EntityDefinition, scope: AccessScope, access: RecordAccess, on connection: any DatabaseConnection
+    )
         async throws -> [Record]
     {
         guard !ids.isEmpty else { return [] }
         var sql: SQLFragment =
-            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND deleted_at IS NULL AND id IN ("
+            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.condition(scope: scope, entity: entity, access: access)) AND deleted_at IS NULL AND id IN ("
         sql.append(SQLFragment.joined(ids.map { "\(.uuid($0))" }, separator: ", "))
         sql.append(")")
         return decode(try await connection.query(sql), entity: entity)
     }
 
     /// Whether a live record exists (reference checks).
-    public static func exists(id: UUID, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+    public static func exists(
+        id: UUID, entity: EntityDefinition, scope: AccessScope, access: RecordAccess, on connection: any DatabaseConnection
+    )
         async throws -> Bool
     {
         try await connection.first(
-            "SELECT 1 AS found FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NULL"
+            "SELECT 1 AS found FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.condition(scope: scope, entity: entity, access: access)) AND id = \(.uuid(id)) AND deleted_at IS NULL"
         ) != nil
     }
 
@@ -116,7 +121,7 @@ public enum RecordStore {
         id: UUID, entity: EntityDefinition, scope: AccessScope, at date: Date, on connection: any DatabaseConnection
     ) async throws -> Bool {
         try await !connection.query(
-            "UPDATE \(raw: entity.table) SET deleted_at = \(.timestamp(date)), deleted_by = \(.optional(scope.userID)), version = version + 1 WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NULL RETURNING id"
+            "UPDATE \(raw: entity.table) SET deleted_at = \(.timestamp(date)), deleted_by = \(.optional(scope.userID)), version = version + 1 WHERE \(RecordQueryCompiler.tenantCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NULL RETURNING id"
         ).isEmpty
     }
 
@@ -124,7 +129,7 @@ public enum RecordStore {
         async throws -> Bool
     {
         try await !connection.query(
-            "UPDATE \(raw: entity.table) SET deleted_at = NULL, deleted_by = NULL, version = version + 1 WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NOT NULL RETURNING id"
+            "UPDATE \(raw: entity.table) SET deleted_at = NULL, deleted_by = NULL, version = version + 1 WHERE \(RecordQueryCompiler.tenantCondition(scope: scope)) AND id = \(.uuid(id)) AND deleted_at IS NOT NULL RETURNING id"
         ).isEmpty
     }
 
@@ -140,14 +145,15 @@ public enum RecordStore {
     }
 
     /// A page as JSON text (the records' API form, comma-separated) and the next page's cursor.
+    /// `visible` is the entity as the caller sees it (hidden fields left out): what is written.
     public static func listJSON(
-        query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
+        query: ListQuery, entity: EntityDefinition, visible: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> (json: [UInt8], count: Int, nextCursor: String?) {
         let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
         let rows = try await connection.query(
             RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
         guard let first = rows.first else { return ([], 0, nil) }
-        let layout = RecordRowLayout(columns: first.columns, entity: entity)
+        let layout = RecordRowLayout(columns: first.columns, entity: visible)
         let writer = RecordRowJSON(layout: layout)
         let page = rows.prefix(query.limit)
         var output: [UInt8] = []
@@ -211,7 +217,7 @@ public enum RecordStore {
         async throws -> [UUID]
     {
         try await connection.query(
-            "DELETE FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND deleted_at IS NOT NULL AND deleted_at < \(.timestamp(cutoff)) RETURNING id"
+            "DELETE FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.tenantCondition(scope: scope)) AND deleted_at IS NOT NULL AND deleted_at < \(.timestamp(cutoff)) RETURNING id"
         ).compactMap { $0.uuid("id") }
     }
 
@@ -332,13 +338,26 @@ struct RecordRowLayout {
 }
 
 extension RecordStore {
+    /// Ids of live records a user owns (the oldest first, at most `limit`): bulk hand-overs.
+    public static func owned(
+        by owner: UUID, entity: EntityDefinition, limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+    )
+        async throws -> [UUID]
+    {
+        try await connection.query(
+            "SELECT id FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.tenantCondition(scope: scope)) AND owner_id = \(.uuid(owner)) AND deleted_at IS NULL ORDER BY id LIMIT \(raw: String(limit))"
+        ).compactMap { $0.uuid("id") }
+    }
+
     /// Records in the trash, most recently deleted first.
-    public static func trashed(entity: EntityDefinition, scope: AccessScope, limit: Int, on connection: any DatabaseConnection)
+    public static func trashed(
+        entity: EntityDefinition, scope: AccessScope, access: RecordAccess, limit: Int, on connection: any DatabaseConnection
+    )
         async throws -> [Record]
     {
         decode(
             try await connection.query(
-                "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT \(raw: String(limit))"
+                "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.condition(scope: scope, entity: entity, access: access)) AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT \(raw: String(limit))"
             ), entity: entity)
     }
 }
@@ -346,11 +365,12 @@ extension RecordStore {
 extension RecordStore {
     /// Ids of live records whose built-in reference `column` holds `id` (newest first, at most `limit`).
     public static func ids(
-        entity: EntityDefinition, column: String, equals id: UUID, limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+        entity: EntityDefinition, column: String, equals id: UUID, limit: Int, scope: AccessScope, access: RecordAccess,
+        on connection: any DatabaseConnection
     ) async throws -> [UUID] {
         guard let field = entity.field(named: column), !field.isCustom, field.type == .reference || field.type == .uuid else { return [] }
         return try await connection.query(
-            "SELECT id FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.accessCondition(scope: scope)) AND \(raw: field.name) = \(.uuid(id)) AND deleted_at IS NULL ORDER BY id DESC LIMIT \(raw: String(limit))"
+            "SELECT id FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.condition(scope: scope, entity: entity, access: access)) AND \(raw: field.name) = \(.uuid(id)) AND deleted_at IS NULL ORDER BY id DESC LIMIT \(raw: String(limit))"
         ).compactMap { $0.uuid("id") }
     }
 }

@@ -83,7 +83,7 @@ public enum PipelineStore {
     {
         let rows = try await connection.query(
             """
-            SELECT stage, COUNT(*) AS total FROM deals WHERE \(RecordQueryCompiler.accessCondition(scope: scope))
+            SELECT stage, COUNT(*) AS total FROM deals WHERE \(RecordQueryCompiler.tenantCondition(scope: scope))
               AND pipeline_id = \(.uuid(pipelineID)) GROUP BY stage
             """)
         var counts: [String: Int] = [:]

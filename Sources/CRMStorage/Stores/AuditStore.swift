@@ -83,10 +83,13 @@ public enum AuditStore {
     }
 
     /// Newest first; `before` pages by entry id (ids are time-ordered).
-    public static func list(_ filter: AuditFilter, scope: AccessScope, on connection: any DatabaseConnection) async throws
-        -> [AuditEntry]
+    /// `visible` (`RecordQueryCompiler.recordRowsVisibility` over `audit_log.entity` and
+    /// `audit_log.record_id`) keeps to the history of records the caller may read.
+    public static func list(_ filter: AuditFilter, scope: AccessScope, visible: SQLFragment?, on connection: any DatabaseConnection)
+        async throws -> [AuditEntry]
     {
         var conditions: [SQLFragment] = ["workspace_id = \(.uuid(scope.workspaceID))"]
+        if let visible { conditions.append(visible) }
         if let entity = filter.entity { conditions.append("entity = \(.text(entity))") }
         if let recordID = filter.recordID {
             // A merge survivor also shows the history of the records merged into it.

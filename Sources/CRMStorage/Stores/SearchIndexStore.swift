@@ -178,8 +178,11 @@ public enum SearchIndexStore {
     /// Ranked hits across entities (or one), best first: records holding the words as typed come
     /// first, then those holding words that start so (a search sent at every keystroke). Each
     /// tier ranks a bounded set of the newest matching documents, not every match.
+    ///
+    /// `visible` (from `visibility(scope:entities:)`) keeps to the documents of records the caller
+    /// may read; it applies inside each tier, before the tier's limit.
     public static func search(
-        text: String, entities: [String]?, limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+        text: String, entities: [String]?, limit: Int, scope: AccessScope, visible: SQLFragment?, on connection: any DatabaseConnection
     ) async throws -> [SearchHit] {
         let words = SearchTerms.queryWords(text)
         guard !words.isEmpty else { return [] }
@@ -193,13 +196,26 @@ public enum SearchIndexStore {
             // Prefix matches are ordered newest first, not by bm25: its weights count the
             // documents holding each term, and for a prefix FTS5 walks the whole doclist to do so
             // (71% of the CPU of search as typed at a million contacts, `perf`).
-            let cap = String(entities == nil ? candidateLimit : -1)
+            let cap = String(entities == nil || visible != nil ? candidateLimit : -1)
             func tier(_ exact: Bool) -> SQLFragment {
-                """
-                SELECT * FROM (SELECT rowid AS doc_id, \(raw: exact ? "0" : "1") AS tier, \(raw: exact ? "bm25(search_fts)" : "0.0") AS score FROM search_fts
-                WHERE search_fts MATCH \(.text(ftsQuery(words, workspace: scope.workspaceID, prefix: !exact)))
-                ORDER BY rowid DESC LIMIT \(raw: cap))
-                """
+                guard let visible else {
+                    return """
+                        SELECT * FROM (SELECT rowid AS doc_id, \(raw: exact ? "0" : "1") AS tier, \(raw: exact ? "bm25(search_fts)" : "0.0") AS score FROM search_fts
+                        WHERE search_fts MATCH \(.text(ftsQuery(words, workspace: scope.workspaceID, prefix: !exact)))
+                        ORDER BY rowid DESC LIMIT \(raw: cap))
+                        """
+                }
+                // A caller who sees part of the workspace: the documents are joined inside the
+                // tier, so its limit counts only what they may read.
+                var part: SQLFragment = """
+                    SELECT * FROM (SELECT search_fts.rowid AS doc_id, \(raw: exact ? "0" : "1") AS tier, \(raw: exact ? "bm25(search_fts)" : "0.0") AS score
+                    FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
+                    WHERE search_fts MATCH \(.text(ftsQuery(words, workspace: scope.workspaceID, prefix: !exact))) AND d.workspace_id = \(workspace) AND
+                    """
+                part.append(" ")
+                part.append(visible)
+                part.append(" ORDER BY search_fts.rowid DESC LIMIT \(raw: cap))")
+                return part
             }
             sql =
                 "SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, c.tier AS tier, c.score AS score FROM (SELECT doc_id, MIN(tier) AS tier, MIN(score) AS score FROM ("
@@ -218,9 +234,10 @@ public enum SearchIndexStore {
                 var part: SQLFragment = """
                     (SELECT entity, record_id, title, subtitle, \(raw: exact ? "0" : "1") AS tier,
                       ts_rank(tsv, to_tsquery('simple', \(.text(query)))) AS score
-                    FROM search_documents WHERE workspace_id = \(workspace) AND tsv @@ to_tsquery('simple', \(.text(query)))
+                    FROM search_documents d WHERE workspace_id = \(workspace) AND tsv @@ to_tsquery('simple', \(.text(query)))
                     """
                 if let entityList { part.append(" AND entity IN (" + entityList + ")") }
+                if let visible { part.append(" AND " + visible) }
                 part.append(" LIMIT \(raw: String(candidateLimit)))")
                 return part
             }

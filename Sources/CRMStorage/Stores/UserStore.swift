@@ -11,11 +11,13 @@ public struct User: Sendable, Hashable {
     public var language: String
     public var timeZone: String
     public var isActive: Bool
+    public var roleID: UUID?
 
     public init(
         workspaceID: UUID, id: UUID, email: String, name: String, passwordHash: String, isAdmin: Bool, language: String,
-        timeZone: String, isActive: Bool
+        timeZone: String, isActive: Bool, roleID: UUID? = nil
     ) {
+        self.roleID = roleID
         self.workspaceID = workspaceID
         self.id = id
         self.email = email
@@ -33,9 +35,10 @@ public enum UserStore {
     public static func create(_ user: User, on connection: any DatabaseConnection) async throws {
         try await connection.execute(
             """
-            INSERT INTO users (workspace_id, id, email, name, password_hash, is_admin, language, time_zone, is_active, created_at)
+            INSERT INTO users (workspace_id, id, email, name, password_hash, is_admin, language, time_zone, is_active, role_id, created_at)
             VALUES (\(.uuid(user.workspaceID)), \(.uuid(user.id)), \(.text(user.email)), \(.text(user.name)), \(.text(user.passwordHash)),
-            \(.bool(user.isAdmin)), \(.text(user.language)), \(.text(user.timeZone)), \(.bool(user.isActive)), \(.timestamp(Timestamps.now())))
+            \(.bool(user.isAdmin)), \(.text(user.language)), \(.text(user.timeZone)), \(.bool(user.isActive)), \(.optional(user.roleID)),
+            \(.timestamp(Timestamps.now())))
             """)
     }
 
@@ -49,6 +52,17 @@ public enum UserStore {
         try await connection.first("SELECT * FROM users WHERE workspace_id = \(.uuid(workspaceID)) AND id = \(.uuid(id))").map(decode)
     }
 
+    /// Writes a user's changed fields (all but id and workspace).
+    public static func update(_ user: User, on connection: any DatabaseConnection) async throws {
+        try await connection.execute(
+            """
+            UPDATE users SET email = \(.text(user.email)), name = \(.text(user.name)), password_hash = \(.text(user.passwordHash)),
+            is_admin = \(.bool(user.isAdmin)), language = \(.text(user.language)), time_zone = \(.text(user.timeZone)),
+            is_active = \(.bool(user.isActive)), role_id = \(.optional(user.roleID))
+            WHERE workspace_id = \(.uuid(user.workspaceID)) AND id = \(.uuid(user.id))
+            """)
+    }
+
     public static func list(workspaceID: UUID, on connection: any DatabaseConnection) async throws -> [User] {
         try await connection.query("SELECT * FROM users WHERE workspace_id = \(.uuid(workspaceID)) ORDER BY name").map(decode)
     }
@@ -57,7 +71,8 @@ public enum UserStore {
         User(
             workspaceID: row.uuid("workspace_id") ?? UUID(), id: row.uuid("id") ?? UUID(), email: row.string("email") ?? "",
             name: row.string("name") ?? "", passwordHash: row.string("password_hash") ?? "", isAdmin: row.bool("is_admin") ?? false,
-            language: row.string("language") ?? "en", timeZone: row.string("time_zone") ?? "UTC", isActive: row.bool("is_active") ?? true)
+            language: row.string("language") ?? "en", timeZone: row.string("time_zone") ?? "UTC", isActive: row.bool("is_active") ?? true,
+            roleID: row.uuid("role_id"))
     }
 }
 
@@ -66,6 +81,9 @@ public struct TokenOwner: Sendable, Hashable {
     public var workspaceID: UUID
     public var userID: UUID
     public var expiresAt: Date?
+    /// The workspace's access version when the token was looked up (see `AccessStore`).
+    public var accessVersion: Int64
+    public var readOnly: Bool
 }
 
 /// API tokens, stored as SHA-256 hashes only.
@@ -80,6 +98,13 @@ public enum TokenStore {
             """)
     }
 
+    /// Ends every token of a user (deactivation, a new password).
+    public static func revokeAll(userID: UUID, workspaceID: UUID, on connection: any DatabaseConnection) async throws {
+        try await connection.execute(
+            "UPDATE api_tokens SET revoked_at = \(.timestamp(Timestamps.now())) WHERE workspace_id = \(.uuid(workspaceID)) AND user_id = \(.uuid(userID)) AND revoked_at IS NULL"
+        )
+    }
+
     public static func revoke(hash: String, on connection: any DatabaseConnection) async throws {
         try await connection.execute(
             "UPDATE api_tokens SET revoked_at = \(.timestamp(Timestamps.now())) WHERE token_hash = \(.text(hash)) AND revoked_at IS NULL")
@@ -88,9 +113,14 @@ public enum TokenStore {
     public static func owner(hash: String, on connection: any DatabaseConnection) async throws -> TokenOwner? {
         guard
             let row = try await connection.first(
-                "SELECT workspace_id, user_id, expires_at FROM api_tokens WHERE token_hash = \(.text(hash)) AND revoked_at IS NULL")
+                """
+                SELECT t.workspace_id, t.user_id, t.expires_at, t.read_only, w.access_version FROM api_tokens t
+                JOIN workspaces w ON w.workspace_id = t.workspace_id WHERE t.token_hash = \(.text(hash)) AND t.revoked_at IS NULL
+                """)
         else { return nil }
         guard let workspaceID = row.uuid("workspace_id"), let userID = row.uuid("user_id") else { return nil }
-        return TokenOwner(workspaceID: workspaceID, userID: userID, expiresAt: row.date("expires_at"))
+        return TokenOwner(
+            workspaceID: workspaceID, userID: userID, expiresAt: row.date("expires_at"), accessVersion: row.int("access_version") ?? 0,
+            readOnly: row.bool("read_only") ?? false)
     }
 }

@@ -43,6 +43,8 @@ enum OpenAPIDocument {
         }
         salesSchemas(into: &schemas)
         salesPaths(into: &paths)
+        accessSchemas(entities: entities, into: &schemas)
+        accessPaths(entities: entities, into: &paths)
         paths["/api/v1/search"] = [
             "get": operation(
                 "search", summary: "Search across entities", parameters: [query("q", required: true), query("limit"), query("entity")],
