@@ -9,12 +9,17 @@ the plan (SQLite: EXPLAIN QUERY PLAN, with and without the ANALYZE statistics; P
 EXPLAIN (ANALYZE, BUFFERS) under the server's restricted role and workspace setting), and the
 time the database alone takes, one query at a time, for every sample. Run it while nothing else
 loads the machine.
+
+With --access RESULTS_DIR/access.json (written by access.py) the list page is also planned and
+timed as the team-scope user asks it: the owners their profile reaches (themselves and their
+teammates) as a bound IN list, or a record shared with them (RecordQueryCompiler.visibilityCondition).
 """
 
 import argparse
 import json
 import statistics
 import time
+import uuid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from generate import compact, digits, match_key, words
@@ -58,13 +63,36 @@ def summary(label, seconds):
             f"max={max(ms):.2f} ms mean={statistics.mean(ms):.2f} ms")
 
 
+def team_list(access, mark, as_id, nulls=""):
+    """The team user's list page (RecordQueryCompiler.page with the visibility condition): the SQL
+    and a function giving its parameters for a surname."""
+    owners = sorted({access["user_id"]} | set(access["teammates"]))
+    grantees = [access["user_id"], access["user_team_id"]]
+    sql = ("SELECT contacts.* FROM contacts WHERE workspace_id = {m} AND (contacts.owner_id IN ({owners}) "
+           "OR contacts.id IN (SELECT record_id FROM record_shares WHERE workspace_id = {m} AND grantee_id IN ({grantees}) "
+           "AND entity = {m})) AND deleted_at IS NULL AND last_name = {m} ORDER BY first_name ASC{nulls}, id ASC LIMIT 51"
+           ).format(m=mark, owners=", ".join([mark] * len(owners)), grantees=", ".join([mark] * len(grantees)),
+                    nulls=nulls)
+    workspace = access["workspace_id"]
+
+    def params(surname):
+        return (as_id(workspace), *map(as_id, owners), as_id(workspace), *map(as_id, grantees), "contacts", surname)
+
+    return sql, params
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--repeat", type=int, default=1, help="timing passes over the samples")
     parser.add_argument("--searches", type=int, default=400, help="search queries to time")
+    parser.add_argument("--access", help="access.json of bench/access.py: also the team user's list page")
     args = parser.parse_args()
+    access = None
+    if args.access:
+        with open(args.access, encoding="utf-8") as handle:
+            access = json.load(handle)
     with open(f"{args.dir}/samples.json", encoding="utf-8") as handle:
         samples = json.load(handle)
     workspace = samples["workspace_id"]
@@ -99,6 +127,9 @@ def main():
                  (f"list last_name={top} sort=first_name", list_sql, (workspace, top)),
                  (f"search q={name_query}", search_sql, (fts_query(query_terms(name_query)), workspace)),
                  (f"search q={phone_query}", search_sql, (fts_query(query_terms(phone_query)), workspace))]
+        if access:
+            team_sql, team_params = team_list(access, "?", lambda value: value)
+            cases.append((f"team user's list last_name={top} sort=first_name", team_sql, team_params(top)))
         out.append("## SQLite query plans (with ANALYZE statistics, as loaded)")
         for label, sql, params in cases:
             out.append(f"{label}:\n{plan(sql, params)}")
@@ -130,6 +161,8 @@ def main():
         for _ in range(args.repeat):
             out.append(summary("get by id", [run(get_sql, (workspace, i))[0] for i in ids]))
             out.append(summary("list page", [run(list_sql, (workspace, n))[0] for n in surnames * 5]))
+            if access:
+                out.append(summary("list page, team user", [run(team_sql, team_params(n))[0] for n in surnames * 5]))
             out.append(summary("search", [run(search_sql, (fts_query(query_terms(q)), workspace))[0]
                                          for q in searches[: args.searches]]))
         db.close()
@@ -158,6 +191,9 @@ def main():
                  (f"list last_name={top} sort=first_name", list_sql, (workspace, top)),
                  (f"search q={name_query}", search_sql, (name_ts, workspace, name_ts)),
                  (f"search q={phone_query}", search_sql, (phone_ts, workspace, phone_ts))]
+        if access:
+            team_sql, team_params = team_list(access, "%s", uuid.UUID, " NULLS FIRST")
+            cases.append((f"team user's list last_name={top} sort=first_name", team_sql, team_params(top)))
         out.append("## PostgreSQL plans (EXPLAIN ANALYZE, BUFFERS; role clientele_app, workspace set)")
         for label, sql, params in cases:
             plan(sql, params)  # warm
@@ -173,6 +209,8 @@ def main():
         for _ in range(args.repeat):
             out.append(summary("get by id", [run(get_sql, (workspace, i)) for i in ids]))
             out.append(summary("list page", [run(list_sql, (workspace, n)) for n in surnames * 5]))
+            if access:
+                out.append(summary("list page, team user", [run(team_sql, team_params(n)) for n in surnames * 5]))
             out.append(summary("search", [run(search_sql, (ts_query(query_terms(q)), workspace, ts_query(query_terms(q))))
                                          for q in searches[: args.searches]]))
         conn.close()

@@ -11,6 +11,11 @@ socket errors and timeouts) and memory are the largest of any run; "other load" 
 that processes other than the server, the load tool (wrk or batch.py) and PostgreSQL used during the
 worst run: above ~0.1 the figures were disturbed by other work on the machine. Server CPU is per
 request (per 1,000 rows for batches).
+
+The list page and the search asked by a user whose profile gives team scope (list-team,
+search-team) get a table of their own beside the administrator's figures: issue 13 wants them
+within 1.3x of those (requests/s at least 1/1.3 of the administrator's; p50 and p99 at most 1.3
+times).
 """
 
 import json
@@ -24,6 +29,8 @@ SCENARIOS = [
     ("get", "get by id", ("p99", {"sqlite": 5.0, "postgres": 5.0})),
     ("list", "list page (limit=50, last_name=…, sort=first_name)", ("p99", {"sqlite": 20.0, "postgres": 20.0})),
     ("search", "cross search (surname or phone)", ("p50", {"sqlite": 30.0, "postgres": 30.0})),
+    ("list-team", "list page, team-scope user", ("p99", {"sqlite": 20.0, "postgres": 20.0})),
+    ("search-team", "cross search, team-scope user", ("p50", {"sqlite": 30.0, "postgres": 30.0})),
     ("health", "GET /health (no token)", None),
     ("filter-starts", "filter [starts] on 5 text fields, sorted", ("p99", {"sqlite": 20.0, "postgres": 30.0})),
     ("filter-contains", "filter [contains] on 5 text fields, sorted", ("p99", {"sqlite": 20.0, "postgres": 30.0})),
@@ -38,6 +45,7 @@ CREATE_P99_MS = 20.0
 CREATE_KEEPS = 0.8  # the create rate on a full database keeps at least this share of the empty one's
 HEALTH_RATIO = 0.35  # get by id at least this share of /health's rate, at the same connections
 RSS_TARGET_MB = 200
+TEAM_WITHIN = 1.3  # a team-scope user's list and search against the administrator's (issue 13)
 
 
 def load(directories):
@@ -146,6 +154,33 @@ def main():
         print("| backend | contacts | ratio | value | target | met |")
         print("|---|---:|---|---:|---|---|")
         print("\n".join(lines))
+
+    team_lines = []
+    for backend, count in pairs:
+        for admin_scenario in ("list", "search"):
+            for (b, c, scenario, conns), team in sorted(runs.items()):
+                if (b, c, scenario) != (backend, count, admin_scenario + "-team") or (b, c, admin_scenario, conns) not in runs:
+                    continue
+                admin = runs[(b, c, admin_scenario, conns)]
+                rate = [median(group, "requests_per_s") for group in (admin, team)]
+                p50 = [median(group, "p50_ms") for group in (admin, team)]
+                p99 = [median(group, "p99_ms") for group in (admin, team)]
+                errors = max(e["errors"] for e in admin + team)
+                ok = (rate[1] * TEAM_WITHIN >= rate[0] and p50[1] <= p50[0] * TEAM_WITHIN and p99[1] <= p99[0] * TEAM_WITHIN
+                      and errors == 0)
+                team_lines.append(
+                    f"| {backend} | {count:,} | {admin_scenario} | {conns} | {rate[0]:,.0f} | {rate[1]:,.0f} | {rate[1] / rate[0]:.2f} "
+                    f"| {p50[0]:.2f} | {p50[1]:.2f} | {p50[1] / p50[0]:.2f} | {p99[0]:.2f} | {p99[1]:.2f} | {p99[1] / p99[0]:.2f} "
+                    f"| {'yes' if ok else 'no'} |")
+    if team_lines:
+        print()
+        print(f"Team-scope user against the administrator (issue 13: within {TEAM_WITHIN}x, i.e. team ÷ admin req/s "
+              f"≥ {1 / TEAM_WITHIN:.2f}, p50 and p99 ≤ {TEAM_WITHIN}):")
+        print()
+        print("| backend | contacts | question | conns | admin req/s | team req/s | team ÷ admin req/s | admin p50 ms "
+              "| team p50 ms | p50 ratio | admin p99 ms | team p99 ms | p99 ratio | within 1.3x |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        print("\n".join(team_lines))
 
 
 if __name__ == "__main__":

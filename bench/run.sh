@@ -9,6 +9,10 @@
 #   get              GET one contact by id
 #   list             a list page: one common surname, sorted by first name
 #   search           cross-entity search: a surname or a mobile number
+#   list-team        list's pages, asked by a user whose profile gives team scope (access control,
+#   search-team      issue 13) and search's questions, by that user: 50 users in 5 teams own the
+#                    contacts, 1,000 of them are shared with the user (bench/access.py sets this up
+#                    after the load); the report sets each beside the administrator's figure
 #   health           get by id and GET /health, one after the other, at the same connections
 #                    (the report shows their ratio)
 #   filter-starts    list pages filtered by field[starts]= on last_name, first_name, email,
@@ -19,7 +23,8 @@
 #   create           POST /api/v1/contacts, one new contact a request (the database grows)
 #   batch            POST /api/v1/contacts/batch: BENCH_BATCH_ROWS rows, 1,000 a request, once
 #                    per sender count in BENCH_BATCH_SENDERS
-# With N=0 only health's /health half, create and batch can run; the others are skipped.
+# With N=0 only health's /health half, create and batch can run; the others are skipped (and the
+# access setup does not run).
 # With BENCH_REPEAT > 1 the read scenarios take turns run by run, then create runs its repeats,
 # then batch.
 #
@@ -33,7 +38,8 @@
 # cluster, and the body files), BENCH_PG_POOL (the server's PostgreSQL pool size; default the
 # server's own), BENCH_QUIET_WAIT (600: seconds to wait for other work on the machine to finish
 # before each measurement), BENCH_PERF=1 (sample the server with `perf record` during each
-# measurement and keep the top of `perf report` as NAME-RUN.perf.txt; it costs a little CPU).
+# measurement and keep the top of `perf report` as NAME-RUN.perf.txt; it costs a little CPU),
+# BENCH_ACCESS=0 (skip the access setup, and with it list-team and search-team).
 # Results (raw wrk output, RSS samples, plans, probes, results.jsonl, report.md) go to
 # bench/results/.
 set -euo pipefail
@@ -51,7 +57,7 @@ NEW_CONNECTIONS=${BENCH_CONNECTIONS_NEW:-16}
 THREADS=${BENCH_THREADS:-2}
 REPEAT=${BENCH_REPEAT:-1}
 TIMEOUT=${BENCH_TIMEOUT:-10s}
-SCENARIOS=${BENCH_SCENARIOS:-get list search health filter-starts filter-contains search-prefix create batch}
+SCENARIOS=${BENCH_SCENARIOS:-get list search list-team search-team health filter-starts filter-contains search-prefix create batch}
 BATCH_ROWS=${BENCH_BATCH_ROWS:-100000}
 BATCH_SENDERS=${BENCH_BATCH_SENDERS:-1 2 4}
 CREATE_BODIES=${BENCH_CREATE_BODIES:-150000}
@@ -77,22 +83,32 @@ for scenario in $SCENARIOS; do
   case "$scenario" in
   get | list | search | filter-starts | filter-contains | search-prefix)
     if [ "$COUNT" -eq 0 ]; then log "no contacts to read: skipping $scenario"; else READS="$READS $scenario"; fi ;;
+  list-team | search-team)
+    if [ "$COUNT" -eq 0 ]; then
+      log "no contacts to read: skipping $scenario"
+    elif [ "${BENCH_ACCESS:-1}" = 0 ]; then
+      log "BENCH_ACCESS=0: skipping $scenario"
+    else
+      READS="$READS $scenario"
+    fi ;;
   health) READS="$READS health" ;;
   create | batch) WRITES="$WRITES $scenario" ;;
   *) echo "unknown scenario: $scenario" >&2; exit 2 ;;
   esac
 done
 
-# get, list and search keep the connection count their earlier figures were taken at.
+# get, list and search keep the connection count their earlier figures were taken at (and the
+# team user's list and search are taken at the same).
 connections_for() {
   case "$1" in
-  get | list | search) echo "$CONNECTIONS" ;;
+  get | list | search | list-team | search-team) echo "$CONNECTIONS" ;;
   *) echo "$NEW_CONNECTIONS" ;;
   esac
 }
 
 SERVER_PID=""
 SAMPLER_PID=""
+TEAM_TOKEN=""
 PG_DIR=""
 cleanup() {
   if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
@@ -211,6 +227,15 @@ wait_quiet() {
 
 status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# Starts the release server on the backend's database (SERVE_URL) and waits for /health.
+start_server() {
+  local dir=$1
+  log "$(basename "$dir"): starting the server on 127.0.0.1:$PORT"
+  "$BIN" serve --host 127.0.0.1 --port "$PORT" --database "$SERVE_URL" >> "$dir/server.log" 2>&1 &
+  SERVER_PID=$!
+  wait_healthy
+}
+
 wait_healthy() {
   for _ in $(seq 1 120); do
     if curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then return 0; fi
@@ -232,6 +257,11 @@ smoke_check() {
     return 1
   fi
   for scenario in $READS; do
+    case "$scenario" in
+    list-team | search-team)
+      smoke_team "$dir" "$scenario" || return 1
+      continue ;;
+    esac
     for file in $(smoke_files "$scenario"); do
       path=$(head -1 "$dir/$file.paths" | cut -f1)
       if [ "$file" = health ]; then
@@ -265,6 +295,27 @@ smoke_check() {
   done
 }
 
+# The team user's questions: the first five of the admin's paths must answer 200, and (list) at
+# least one of them with rows; the user sees about a fifth of the contacts, so some answers are empty.
+smoke_team() {
+  local dir=$1 scenario=$2 file=${2%-team} path code rows=0
+  if [ -z "$TEAM_TOKEN" ]; then log "smoke check: no team user's token for $scenario"; return 1; fi
+  while IFS= read -r path; do
+    path=${path%%$'\t'*}
+    code=$(curl -s -o "$dir/smoke-$scenario.json" -w '%{http_code}' -H "Authorization: Bearer $TEAM_TOKEN" \
+      "http://127.0.0.1:$PORT$path")
+    if [ "$code" != 200 ]; then
+      log "smoke check failed: GET $path as the team user -> $code: $(head -c 300 "$dir/smoke-$scenario.json")"
+      return 1
+    fi
+    if grep -q '"id"' "$dir/smoke-$scenario.json"; then rows=$((rows + 1)); fi
+  done < <(head -5 "$dir/$file.paths")
+  if [ "$file" = list ] && [ "$rows" = 0 ]; then
+    log "smoke check: none of the first five list pages has a row for the team user"
+    return 1
+  fi
+}
+
 # The paths files a read scenario uses (health measures get by id too, when there are contacts).
 smoke_files() {
   case "$1" in
@@ -281,13 +332,15 @@ contact_total() {
 
 # One scenario: its warm-up, then the measured run with CPU and memory samples, then one line in
 # results.jsonl. KIND is paths (GETs of random lines of FILE), create (POSTs of the bodies in FILE)
-# or batch (bench/batch.py sending FILE with CONNECTIONS senders; WARM is its warm-up file).
-#   measure_one BACKEND NAME RUN DIR CONNECTIONS KIND FILE AUTH(yes|no) [WARM]
+# or batch (bench/batch.py sending FILE with CONNECTIONS senders; WARM is its warm-up file). AUTH
+# yes sends the administrator's token, team the team user's.
+#   measure_one BACKEND NAME RUN DIR CONNECTIONS KIND FILE AUTH(yes|team|no) [WARM]
 measure_one() {
   local backend=$1 name=$2 run=$3 dir=$4 conns=$5 kind=$6 file=$7 auth=$8 warm=${9:-}
   local url="http://127.0.0.1:$PORT" rss="$dir/$name-rss-$run.txt" out="$dir/$name-$run.txt"
   local -a header=() load=() warmup=()
   if [ "$auth" = yes ]; then header=(-H "Authorization: Bearer $TOKEN"); fi
+  if [ "$auth" = team ]; then header=(-H "Authorization: Bearer $TEAM_TOKEN"); fi
   case "$kind" in
   paths)
     warmup=(wrk -t"$THREADS" -c"$conns" -d"$WARMUP" --timeout "$TIMEOUT" "${header[@]}" -s "$HERE/random-path.lua" "$url" -- "$file")
@@ -406,6 +459,8 @@ measure() {
       measure_one "$backend" "batch-$senders" "$run" "$dir" "$senders" batch "$dir/batch-$senders-$run.bodies" yes \
         "$dir/batch-warmup-$senders-$run.bodies"
     done ;;
+  list-team | search-team)
+    measure_one "$backend" "$scenario" "$run" "$dir" "$conns" paths "$dir/${scenario%-team}.paths" team ;;
   *)
     measure_one "$backend" "$scenario" "$run" "$dir" "$conns" paths "$dir/$scenario.paths" yes
     if [ "$run" = 1 ] && [ "${BENCH_PROBE:-1}" = 1 ] && { [[ "$scenario" == filter-* ]] || [ "$scenario" = search-prefix ]; }; then
@@ -448,17 +503,33 @@ bench_backend() {
   fi
   TOKEN=$("$BIN" token create --user bench@example.com --database "$url" 2>> "$dir/cli.log" | tail -1)
   "$PY" "$HERE/paths.py" "$dir/samples.json" "$dir"
+
+  SERVE_URL=$url
+  if [ "$backend" = postgres ] && [ -n "${BENCH_PG_POOL:-}" ]; then SERVE_URL="$url?pool_size=$BENCH_PG_POOL"; fi
+  : > "$dir/server.log"
+  TEAM_TOKEN=""
+  if [ "$COUNT" -gt 0 ] && [ "${BENCH_ACCESS:-1}" != 0 ]; then
+    # Users, teams and shares go through the API, so the server runs for the setup; it starts
+    # again afterwards, so that every connection reads the new planner statistics.
+    start_server "$dir"
+    log "$backend: access setup (50 users in 5 teams, owners spread, 1,000 shares; bench/access.py)"
+    started=$(date +%s)
+    TEAM_TOKEN=$("$PY" "$HERE/access.py" --database "$url" --url "http://127.0.0.1:$PORT" --token "$TOKEN" \
+      --out "$dir" 2> "$dir/access.log" | tail -1)
+    echo "access setup wall seconds: $(($(date +%s) - started))" >> "$dir/access.log"
+    tail -3 "$dir/access.log" >&2
+    if [ -z "$TEAM_TOKEN" ]; then log "$backend: access.py failed (see access.log)"; return 1; fi
+    stop_server
+  fi
   if [ "$COUNT" -gt 0 ]; then
     log "$backend: query plans and database-only timings"
-    "$PY" "$HERE/explain.py" --database "$url" --dir "$dir" > "$dir/plans.txt" 2>&1 || log "explain.py failed (see plans.txt)"
+    local access=()
+    if [ -f "$dir/access.json" ]; then access=(--access "$dir/access.json"); fi
+    "$PY" "$HERE/explain.py" --database "$url" --dir "$dir" "${access[@]}" > "$dir/plans.txt" 2>&1 ||
+      log "explain.py failed (see plans.txt)"
   fi
 
-  log "$backend: starting the server on 127.0.0.1:$PORT"
-  local serve_url=$url
-  if [ "$backend" = postgres ] && [ -n "${BENCH_PG_POOL:-}" ]; then serve_url="$url?pool_size=$BENCH_PG_POOL"; fi
-  "$BIN" serve --host 127.0.0.1 --port "$PORT" --database "$serve_url" > "$dir/server.log" 2>&1 &
-  SERVER_PID=$!
-  wait_healthy
+  start_server "$dir"
   smoke_check "$dir"
   echo "server RSS after start: $(status_kb "$SERVER_PID" VmRSS) kB" >> "$dir/generate.log"
   local run scenario

@@ -215,7 +215,7 @@ struct TokenCommand: AsyncParsableCommand {
                     try await UserStore.find(email: user.lowercased(), workspaceID: workspace.id, on: connection)
                 }
                 guard let found else { throw CRMError.notFound("no user \(user) in workspace \(workspace.slug)") }
-                return try await services.auth.createToken(userID: found.id, workspaceID: workspace.id, name: "cli")
+                return try await services.auth.createToken(userID: found.id, workspaceID: workspace.id, name: "cli").token
             }
             print("API token (shown once):")
             print(token)

@@ -18,8 +18,34 @@ struct RecordsAPITests {
             }
             #expect(seen?.int("n") == 1)
             #expect(seen?.string("who") == "clientele_app")
-            let tables = ["contacts", "leads", "companies", "deals", "activities", "notes", "audit_log", "match_keys"]
+            // Rows in the access-control tables too (migration 0008), so their check can fail.
+            let contact = try await services.records.create(["last_name": "Общий"], entity: "contacts", scope: scope)
+            for (entity, body) in [
+                ("leads", ["last_name": "Лид"]), ("companies", ["name": "ООО Ромашка"]), ("deals", ["title": "Поставка"]),
+                ("activities", ["type": "task", "subject": "Позвонить"]), ("notes", ["body": "Заметка"]),
+            ] as [(String, JSONValue)] {
+                _ = try await services.records.create(body, entity: entity, scope: scope)
+            }
+            let team = try await services.access.saveTeam(
+                id: nil, ["name": "Восток", "member_ids": [.string(tenant.user.id.lowercased)]], scope: scope)
+            _ = try await services.access.saveRole(id: nil, ["name": "Директор"], scope: scope)
+            _ = try await services.access.share(
+                entity: "contacts", id: contact.id, ["team_id": .string(team.id.lowercased), "access": "read"], scope: scope)
+            _ = try await services.access.createSharingRule(
+                [
+                    "entity": "deals", "owner_team_id": .string(team.id.lowercased), "team_id": .string(team.id.lowercased),
+                    "access": "read",
+                ],
+                scope: scope)
+            let tables = [
+                "contacts", "leads", "companies", "deals", "activities", "notes", "audit_log", "match_keys", "users", "teams",
+                "team_members", "roles", "profiles", "user_profiles", "record_shares", "sharing_rules",
+            ]
             for table in tables {
+                let mine = try await services.database.read(workspace: tenant.workspace.id) { connection in
+                    try await connection.first("SELECT COUNT(*) AS n FROM \(raw: table)")
+                }
+                #expect((mine?.int("n") ?? 0) > 0, "\(table) has rows of the workspace")
                 let unseen = try await services.database.withSystemConnection { connection in
                     try await connection.first("SELECT COUNT(*) AS n FROM \(raw: table)")
                 }

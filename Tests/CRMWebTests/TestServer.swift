@@ -69,7 +69,7 @@ func makeTenant(_ services: Services) async throws -> Tenant {
     let workspace = try await services.workspaces.create(slug: slug, name: "Test \(slug)")
     let user = try await services.auth.createUser(
         email: "admin@\(slug).test", password: "password1", name: "Admin", isAdmin: true, workspaceID: workspace.id)
-    let token = try await services.auth.createToken(userID: user.id, workspaceID: workspace.id)
+    let token = try await services.auth.createToken(userID: user.id, workspaceID: workspace.id).token
     return Tenant(workspace: workspace, user: user, token: token)
 }
 

@@ -13,10 +13,14 @@ public struct AccessScope: Sendable, Hashable {
     public var grants: Grants?
     /// Tokens made read-only refuse every write.
     public var readOnly: Bool
+    /// The token or session the request came with (nil for jobs and the command line).
+    public var tokenID: UUID?
 
     public init(
-        workspaceID: UUID, userID: UUID?, isAdmin: Bool, language: String = "en", grants: Grants? = nil, readOnly: Bool = false
+        workspaceID: UUID, userID: UUID?, isAdmin: Bool, language: String = "en", grants: Grants? = nil, readOnly: Bool = false,
+        tokenID: UUID? = nil
     ) {
+        self.tokenID = tokenID
         self.workspaceID = workspaceID
         self.userID = userID
         self.isAdmin = isAdmin

@@ -14,4 +14,6 @@ public enum CRMError: Error, Sendable, Equatable {
     case badRequest(code: String, message: String)
     case payloadTooLarge(limit: Int)
     case unavailable(String)
+    /// Too many attempts (sign-in throttling): try again after `retryAfter` seconds.
+    case tooManyRequests(String, retryAfter: Int)
 }

@@ -676,6 +676,89 @@ public struct AccessService: Sendable {
         guard deleted else { throw CRMError.notFound("no sharing rule \(id.lowercased) in this workspace") }
     }
 
+    // MARK: - Tokens and sessions
+
+    public static func json(_ token: APIToken, current: UUID?) -> JSONValue {
+        [
+            "id": .string(token.id.lowercased), "user_id": .string(token.userID.lowercased), "kind": .string(token.kind.rawValue),
+            "name": .string(token.name), "read_only": .bool(token.readOnly), "created_at": .string(Timestamps.format(token.createdAt)),
+            "expires_at": token.expiresAt.map { .string(Timestamps.format($0)) } ?? .null,
+            "last_used_at": token.lastUsedAt.map { .string(Timestamps.format($0)) } ?? .null,
+            "client": token.client.map { .string($0) } ?? .null, "current": .bool(token.id == current),
+        ]
+    }
+
+    /// The caller's own tokens or sessions; administrators may ask for anyone's in the workspace
+    /// (`userID`), or everyone's (`all`).
+    public func tokens(kind: APIToken.Kind?, userID: UUID?, all: Bool = false, scope: AccessScope) async throws -> [APIToken] {
+        guard let me = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
+        let owner = all ? nil : (userID ?? me)
+        if owner != me, !scope.isAdmin { throw CRMError.forbidden("only administrators can see other people's tokens") }
+        return try await database.read(workspace: nil) { connection in
+            try await TokenStore.list(workspaceID: scope.workspaceID, userID: owner, kind: kind, on: connection)
+        }
+    }
+
+    /// A new API token of the caller: `{"name", "read_only"?, "expires_at"?}`; the secret is in
+    /// the answer once.
+    public func createToken(_ body: JSONValue, scope: AccessScope) async throws -> (token: String, record: APIToken) {
+        guard let me = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
+        guard !scope.readOnly else { throw CRMError.forbidden("this token is read-only") }
+        let object = try Self.object(body, allowed: ["name", "read_only", "expires_at"])
+        var issues: [ValidationIssue] = []
+        let name = Self.text(object, "name", required: true, maximum: 100, issues: &issues) ?? ""
+        let readOnly = Self.bool(object, "read_only", issues: &issues) ?? false
+        var expiresAt: Date?
+        if let value = object["expires_at"], value != .null {
+            if let text = value.stringValue, let date = Timestamps.parse(text), date > Date() {
+                expiresAt = date
+            } else {
+                issues.append(
+                    ValidationIssue(field: "expires_at", code: "format", message: "expires_at must be a future ISO 8601 date-time"))
+            }
+        }
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        let made = try await auth.createToken(
+            userID: me, workspaceID: scope.workspaceID, name: name, expiresAt: expiresAt, kind: .token, readOnly: readOnly)
+        let record = try await tokens(kind: .token, userID: me, scope: scope).first { $0.id == made.id }
+        guard let record else { throw CRMError.notFound("the new token is gone") }
+        return (made.token, record)
+    }
+
+    /// Revokes a token or session: the caller's own, or (administrators) anyone's in the workspace.
+    public func revokeToken(id: UUID, kind: APIToken.Kind?, scope: AccessScope) async throws {
+        guard let me = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
+        let owner: UUID? = scope.isAdmin ? nil : me
+        let revoked = try await database.write(workspace: nil) { connection in
+            if let kind {
+                let found = try await TokenStore.list(workspaceID: scope.workspaceID, userID: owner, kind: kind, on: connection)
+                guard found.contains(where: { $0.id == id }) else { return false }
+            }
+            return try await TokenStore.revoke(id: id, userID: owner, workspaceID: scope.workspaceID, on: connection)
+        }
+        guard revoked else { throw CRMError.notFound("no \(kind?.rawValue ?? "token") \(id.lowercased) of yours") }
+    }
+
+    /// A user's sign-ins and failures (their own; administrators anyone's).
+    public func signIns(userID: UUID?, limit: Int, scope: AccessScope) async throws -> [SignInAttempt] {
+        guard let me = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
+        let user = userID ?? me
+        if user != me, !scope.isAdmin { throw CRMError.forbidden("only administrators can see other people's sign-ins") }
+        guard (1...500).contains(limit) else {
+            throw CRMError.validation([ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 500")])
+        }
+        return try await database.read(workspace: nil) { connection in
+            try await SignInStore.log(userID: user, workspaceID: scope.workspaceID, limit: limit, on: connection)
+        }
+    }
+
+    public static func json(_ attempt: SignInAttempt) -> JSONValue {
+        [
+            "id": .string(attempt.id.lowercased), "at": .string(Timestamps.format(attempt.at)), "succeeded": .bool(attempt.succeeded),
+            "reason": attempt.reason.map { .string($0) } ?? .null, "address": .string(attempt.address),
+        ]
+    }
+
     // MARK: - Me
 
     /// The caller and what they may do, for clients that hide what cannot be done.

@@ -69,44 +69,109 @@ public final class AuthService: Sendable {
         }
     }
 
-    /// How long a token from signing in with a password lasts (tokens made on the command line
-    /// for integrations do not expire).
+    /// A session from signing in ends a day after it began, or after two hours without a
+    /// request, whichever comes first. Tokens made for integrations end when their owner says.
     public static let signInTokenLifetime: TimeInterval = 24 * 3600
+    public static let sessionIdleSeconds: Int64 = 2 * 3600
+    /// How often a token's last use is written (a write per request would cost more than the request).
+    static let touchInterval: TimeInterval = 60
 
-    /// Issues a new token for a user and returns its secret text (shown once).
-    public func createToken(userID: UUID, workspaceID: UUID, name: String = "api", expiresAt: Date? = nil) async throws -> String {
+    /// Issues a new token for a user and returns its secret text (shown once) and its id.
+    public func createToken(
+        userID: UUID, workspaceID: UUID, name: String = "api", expiresAt: Date? = nil, kind: APIToken.Kind = .token,
+        readOnly: Bool = false, idleSeconds: Int64? = nil, client: String? = nil
+    ) async throws -> (token: String, id: UUID) {
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
         let token = "clt_" + Self.hex(bytes)
-        try await database.write(workspace: nil) { connection in
+        let id = try await database.write(workspace: nil) { connection in
             try await TokenStore.create(
-                workspaceID: workspaceID, userID: userID, hash: Self.hash(token), name: name, expiresAt: expiresAt, on: connection)
+                workspaceID: workspaceID, userID: userID, hash: Self.hash(token), name: name, expiresAt: expiresAt, kind: kind,
+                readOnly: readOnly, idleSeconds: idleSeconds, client: client, on: connection)
         }
-        return token
+        return (token, id)
     }
 
-    /// Email and password to a token that expires after `signInTokenLifetime`; the same answer
-    /// for a wrong e-mail and a wrong password.
-    public func login(email: String, password: String, workspaceSlug: String?) async throws -> (token: String, expiresAt: Date) {
+    // MARK: - Signing in, throttled
+
+    /// Failures of one e-mail before sign-ins slow down, and before they stop for a while.
+    public static let failuresBeforeDelay = 5
+    public static let failuresBeforeLock = 15
+    /// Failures from one client address (any e-mail) before it is slowed, and locked.
+    public static let addressFailuresBeforeDelay = 100
+    public static let addressFailuresBeforeLock = 1_000
+    /// The window failures are counted in, and how long a lock lasts.
+    public static let throttleWindow: TimeInterval = 15 * 60
+
+    /// How long a sign-in for this e-mail from this address must wait, from the failures since
+    /// the last success in the window: nothing below the first limit, then 1, 2, 4 ... seconds
+    /// after the last failure (at most a minute), then a lock until the window has passed
+    /// since the last failure.
+    func wait(email: String, address: String, now: Date) async throws -> Int? {
+        let since = now.addingTimeInterval(-Self.throttleWindow)
+        let (byEmail, byAddress) = try await database.read(workspace: nil) { connection in
+            (
+                try await SignInStore.recentFailures(
+                    column: "email", value: email, since: since, limit: Self.failuresBeforeLock, on: connection),
+                try await SignInStore.recentFailures(
+                    column: "address", value: address, since: since, limit: Self.addressFailuresBeforeLock, on: connection)
+            )
+        }
+        func delay(_ failures: [Date], soft: Int, hard: Int) -> TimeInterval? {
+            guard failures.count >= soft, let last = failures.first else { return nil }
+            if failures.count >= hard { return last.addingTimeInterval(Self.throttleWindow).timeIntervalSince(now) }
+            let seconds = min(60, pow(2, Double(failures.count - soft)))
+            return last.addingTimeInterval(seconds).timeIntervalSince(now)
+        }
+        let waits = [
+            delay(byEmail, soft: Self.failuresBeforeDelay, hard: Self.failuresBeforeLock),
+            delay(byAddress, soft: Self.addressFailuresBeforeDelay, hard: Self.addressFailuresBeforeLock),
+        ].compactMap { $0 }.filter { $0 > 0 }
+        return waits.max().map { Int($0.rounded(.up)) }
+    }
+
+    /// Email and password to a session token that expires after `signInTokenLifetime` (or two
+    /// idle hours); the same answer for a wrong e-mail and a wrong password. Throttled per
+    /// e-mail and per client address (429 with `Retry-After`); every attempt is logged.
+    public func login(email: String, password: String, workspaceSlug: String?, address: String = "unknown", client: String? = nil)
+        async throws -> (token: String, expiresAt: Date)
+    {
+        let email = email.lowercased()
+        let now = Date()
         let slug = workspaceSlug ?? WorkspaceStore.defaultSlug
+        func log(_ workspace: UUID?, _ user: UUID?, _ succeeded: Bool, _ reason: String?) async throws {
+            let attempt = SignInAttempt(
+                id: UUIDv7.make(), workspaceID: workspace, email: email, userID: user, address: address, succeeded: succeeded,
+                reason: reason, at: Date())
+            try await database.write(workspace: nil) { connection in try await SignInStore.record(attempt, on: connection) }
+        }
         let workspace = try await database.read(workspace: nil) { connection in
             try await WorkspaceStore.find(slug: slug, on: connection)
         }
-        guard let workspace else {
-            _ = Bcrypt.verify(password, hash: Self.unknownUserHash)
-            throw CRMError.unauthenticated("wrong e-mail, password or workspace")
+        var user: User?
+        if let workspace {
+            user = try await database.read(workspace: workspace.id) { connection in
+                try await UserStore.find(email: email, workspaceID: workspace.id, on: connection)
+            }
         }
-        let user = try await database.read(workspace: workspace.id) { connection in
-            try await UserStore.find(email: email.lowercased(), workspaceID: workspace.id, on: connection)
+        if let seconds = try await wait(email: email, address: address, now: now) {
+            try await log(workspace?.id, user?.id, false, "throttled")
+            throw CRMError.tooManyRequests(
+                "too many failed sign-ins for this e-mail or from this address: try again in \(seconds) seconds", retryAfter: seconds)
         }
-        // Always one bcrypt check, whether or not the e-mail has a user.
+        // Always one bcrypt check, whether or not the workspace and the e-mail have a user.
         let matches = Bcrypt.verify(password, hash: user?.passwordHash ?? Self.unknownUserHash)
-        guard let user, user.isActive, matches, password.utf8.count <= Self.maximumPasswordBytes else {
+        guard let workspace, let user, user.isActive, matches, password.utf8.count <= Self.maximumPasswordBytes else {
+            let reason = workspace == nil ? "workspace" : user == nil ? "email" : !(user?.isActive ?? false) ? "inactive" : "password"
+            try await log(workspace?.id, user?.id, false, reason)
             throw CRMError.unauthenticated("wrong e-mail, password or workspace")
         }
+        try await log(workspace.id, user.id, true, nil)
         let expiresAt = Date().addingTimeInterval(Self.signInTokenLifetime)
-        let token = try await createToken(userID: user.id, workspaceID: workspace.id, name: "login", expiresAt: expiresAt)
-        return (token, expiresAt)
+        let token = try await createToken(
+            userID: user.id, workspaceID: workspace.id, name: "login", expiresAt: expiresAt, kind: .session,
+            idleSeconds: Self.sessionIdleSeconds, client: client.map { String($0.prefix(200)) })
+        return (token.token, expiresAt)
     }
 
     /// Revokes the token a request was made with; every instance refuses it from the next request.
@@ -119,11 +184,17 @@ public final class AuthService: Sendable {
     /// The caller a bearer token stands for, or `unauthenticated`.
     public func authenticate(token: String) async throws -> AccessScope {
         let key = Self.hash(token)
+        let now = Date()
         guard let owner = try await database.read(workspace: nil, { connection in try await TokenStore.owner(hash: key, on: connection) }),
-            owner.expiresAt.map({ $0 > Date() }) ?? true
+            owner.expiresAt.map({ $0 > now }) ?? true,
+            owner.idleSeconds.map({ idle in (owner.lastUsedAt ?? .distantPast).addingTimeInterval(TimeInterval(idle)) > now }) ?? true
         else {
             cache.withLock { $0[key] = nil }
-            throw CRMError.unauthenticated("the token is not valid")
+            throw CRMError.unauthenticated("the token is not valid (revoked, expired, or idle too long: sign in again)")
+        }
+        if now.timeIntervalSince(owner.lastUsedAt ?? .distantPast) > Self.touchInterval {
+            try await database.write(workspace: nil) { connection in try await TokenStore.touch(id: owner.tokenID, at: now, on: connection)
+            }
         }
         if let cached = cache.withLock({ $0[key] }), cached.version == owner.accessVersion { return cached.scope }
         let scope = try await database.read(workspace: owner.workspaceID) { connection -> AccessScope? in
@@ -134,7 +205,7 @@ public final class AuthService: Sendable {
                 user.isAdmin ? nil : try await AccessStore.grants(userID: user.id, roleID: user.roleID, scope: system, on: connection)
             return AccessScope(
                 workspaceID: owner.workspaceID, userID: user.id, isAdmin: user.isAdmin, language: user.language, grants: grants,
-                readOnly: owner.readOnly)
+                readOnly: owner.readOnly, tokenID: owner.tokenID)
         }
         guard let scope else { throw CRMError.unauthenticated("the token is not valid") }
         cache.withLock { cache in

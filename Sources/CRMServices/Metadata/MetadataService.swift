@@ -161,5 +161,6 @@ public final class MetadataService: Sendable {
 
     func requireAdmin(_ scope: AccessScope, to action: String = "change fields") throws {
         guard scope.isAdmin else { throw CRMError.forbidden("only administrators can \(action)") }
+        guard !scope.readOnly else { throw CRMError.forbidden("this token is read-only") }
     }
 }

@@ -13,6 +13,7 @@ public struct FollowService: Sendable {
 
     public func follow(entity pluralName: String, id: UUID, scope: AccessScope) async throws -> [UUID] {
         let userID = try requireUser(scope)
+        guard !scope.readOnly else { throw CRMError.forbidden("this token is read-only") }
         let entity = try await records.metadata.entity(pluralName, scope: scope)
         return try await records.database.write(workspace: scope.workspaceID) { connection in
             guard try await RecordStore.exists(id: id, entity: entity, scope: scope, access: .visible(.read), on: connection) else {
@@ -25,6 +26,7 @@ public struct FollowService: Sendable {
 
     public func unfollow(entity pluralName: String, id: UUID, scope: AccessScope) async throws {
         let userID = try requireUser(scope)
+        guard !scope.readOnly else { throw CRMError.forbidden("this token is read-only") }
         let entity = try await records.metadata.entity(pluralName, scope: scope)
         let removed = try await records.database.write(workspace: scope.workspaceID) { connection in
             try await FollowStore.unfollow(entity: entity.pluralName, recordID: id, userID: userID, scope: scope, on: connection)

@@ -34,7 +34,9 @@ struct AuthSearchController {
             issues.append(ValidationIssue(field: "workspace", code: "type", message: "workspace must be a slug"))
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
-        let signedIn = try await services.auth.login(email: email, password: password, workspaceSlug: object["workspace"]?.stringValue)
+        let signedIn = try await services.auth.login(
+            email: email, password: password, workspaceSlug: object["workspace"]?.stringValue, address: context.remoteAddress,
+            client: request.headers[.userAgent])
         return APIResponse.json([
             "token": .string(signedIn.token), "token_type": "Bearer", "expires_at": .string(Timestamps.format(signedIn.expiresAt)),
         ])

@@ -12,6 +12,15 @@ struct UsersController {
 
     func addRoutes(to group: RouterGroup<AppContext>) {
         group.get("me", use: me)
+        group.get("me/tokens", use: myTokens)
+        group.post("me/tokens", use: createToken)
+        group.delete("me/tokens/:id", use: revokeToken)
+        group.get("me/sessions", use: mySessions)
+        group.delete("me/sessions/:id", use: revokeSession)
+        group.get("me/sign-ins", use: mySignIns)
+        group.get("tokens", use: allTokens)
+        group.delete("tokens/:id", use: revokeAnyToken)
+        group.get("users/:id/sign-ins", use: userSignIns)
         group.get("users", use: users)
         group.post("users", use: createUser)
         group.get("users/:id", use: user)
@@ -82,6 +91,82 @@ struct UsersController {
         let userID = try id(context, kind: "user")
         let body = try await APIResponse.body(request, context: context)
         return APIResponse.json(try await services.access.reassign(id: userID, body, scope: scope))
+    }
+
+    // MARK: - Tokens, sessions, sign-ins
+
+    func tokenList(_ tokens: [APIToken], scope: AccessScope) -> Response {
+        Self.list(tokens.map { AccessService.json($0, current: scope.tokenID) })
+    }
+
+    @Sendable func myTokens(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        return tokenList(try await services.access.tokens(kind: .token, userID: nil, scope: scope), scope: scope)
+    }
+
+    @Sendable func mySessions(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        return tokenList(try await services.access.tokens(kind: .session, userID: nil, scope: scope), scope: scope)
+    }
+
+    /// Administrators: every token and session of the workspace, or one user's (`?user_id=`).
+    @Sendable func allTokens(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        guard scope.isAdmin else { throw CRMError.forbidden("only administrators can list the workspace's tokens") }
+        let query = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
+        var user: UUID?
+        if let text = query["user_id"] {
+            guard let id = UUID(uuidString: text) else {
+                throw CRMError.validation([ValidationIssue(field: "user_id", code: "format", message: "user_id must be a UUID")])
+            }
+            user = id
+        }
+        return tokenList(try await services.access.tokens(kind: nil, userID: user, all: user == nil, scope: scope), scope: scope)
+    }
+
+    @Sendable func createToken(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let body = try await APIResponse.body(request, context: context)
+        let made = try await services.access.createToken(body, scope: scope)
+        guard case .object(var object) = AccessService.json(made.record, current: scope.tokenID) else { throw CRMError.notFound("") }
+        object["token"] = .string(made.token)
+        return APIResponse.json(.object(object), status: .created)
+    }
+
+    @Sendable func revokeToken(_ request: Request, context: AppContext) async throws -> Response {
+        try await services.access.revokeToken(id: try id(context, kind: "token"), kind: .token, scope: try context.requireScope())
+        return Response(status: .noContent)
+    }
+
+    @Sendable func revokeSession(_ request: Request, context: AppContext) async throws -> Response {
+        try await services.access.revokeToken(id: try id(context, kind: "session"), kind: .session, scope: try context.requireScope())
+        return Response(status: .noContent)
+    }
+
+    @Sendable func revokeAnyToken(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        guard scope.isAdmin else { throw CRMError.forbidden("only administrators can revoke other people's tokens") }
+        try await services.access.revokeToken(id: try id(context, kind: "token"), kind: nil, scope: scope)
+        return Response(status: .noContent)
+    }
+
+    func limit(_ request: Request) throws -> Int {
+        let query = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { _, last in last })
+        guard let limit = Int(query["limit"] ?? "50") else {
+            throw CRMError.validation([ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 500")])
+        }
+        return limit
+    }
+
+    @Sendable func mySignIns(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        return Self.list(try await services.access.signIns(userID: nil, limit: try limit(request), scope: scope).map(AccessService.json))
+    }
+
+    @Sendable func userSignIns(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let user = try id(context, kind: "user")
+        return Self.list(try await services.access.signIns(userID: user, limit: try limit(request), scope: scope).map(AccessService.json))
     }
 
     // MARK: - Teams

@@ -108,6 +108,31 @@ extension OpenAPIDocument {
                 "entity": entityNames, "owner_team_id": uuidSchema, "team_id": uuidSchema, "access": ["enum": ["read", "edit"]],
             ],
         ]
+        let nullableTime: JSONValue = ["type": ["string", "null"], "format": "date-time"]
+        schemas["Token"] = [
+            "type": "object",
+            "required": ["id", "user_id", "kind", "name", "read_only", "created_at", "expires_at", "last_used_at", "client", "current"],
+            "properties": [
+                "id": uuidSchema, "user_id": uuidSchema, "kind": ["enum": ["session", "token"]], "name": ["type": "string"],
+                "read_only": ["type": "boolean"], "created_at": ["type": "string", "format": "date-time"], "expires_at": nullableTime,
+                "last_used_at": nullableTime, "client": ["type": ["string", "null"]], "current": ["type": "boolean"],
+                "token": ["type": "string", "description": "the secret, in the answer to POST /me/tokens only"],
+            ],
+        ]
+        schemas["TokenInput"] = [
+            "type": "object", "additionalProperties": false, "required": ["name"],
+            "properties": [
+                "name": ["type": "string", "minLength": 1, "maxLength": 100], "read_only": ["type": "boolean"],
+                "expires_at": ["type": ["string", "null"], "format": "date-time"],
+            ],
+        ]
+        schemas["SignIn"] = [
+            "type": "object", "required": ["id", "at", "succeeded", "reason", "address"],
+            "properties": [
+                "id": uuidSchema, "at": ["type": "string", "format": "date-time"], "succeeded": ["type": "boolean"],
+                "reason": ["type": ["string", "null"]], "address": ["type": "string"],
+            ],
+        ]
         schemas["Me"] = [
             "allOf": [
                 ref("User"),
@@ -127,6 +152,47 @@ extension OpenAPIDocument {
             "get": operation("me", summary: "The caller and what they may do", parameters: [], responses: ["200": jsonResponse(ref("Me"))])
         ]
         let deleted: JSONObject = ["204": ["description": "Deleted"]]
+        let limit = query("limit", schema: ["type": "integer", "minimum": 1, "maximum": 500])
+        paths["/api/v1/me/tokens"] = [
+            "get": operation(
+                "listMyTokens", summary: "My API tokens", parameters: [],
+                responses: ["200": jsonResponse(page(ref("Token"), cursor: false))]),
+            "post": operation(
+                "createMyToken", summary: "Make an API token (its secret is shown once)", parameters: [],
+                requestBody: body(ref("TokenInput")),
+                responses: ["201": jsonResponse(ref("Token"))]),
+        ]
+        paths["/api/v1/me/tokens/{id}"] = [
+            "delete": operation("revokeMyToken", summary: "Revoke one of my API tokens", parameters: [idParameter], responses: deleted)
+        ]
+        paths["/api/v1/me/sessions"] = [
+            "get": operation(
+                "listMySessions", summary: "My signed-in sessions", parameters: [],
+                responses: ["200": jsonResponse(page(ref("Token"), cursor: false))])
+        ]
+        paths["/api/v1/me/sessions/{id}"] = [
+            "delete": operation("revokeMySession", summary: "Sign one of my sessions out", parameters: [idParameter], responses: deleted)
+        ]
+        paths["/api/v1/me/sign-ins"] = [
+            "get": operation(
+                "mySignIns", summary: "My sign-ins and failed attempts", parameters: [limit],
+                responses: ["200": jsonResponse(page(ref("SignIn"), cursor: false))])
+        ]
+        paths["/api/v1/tokens"] = [
+            "get": operation(
+                "listTokens", summary: "Every token and session of the workspace, or one user's (administrators)",
+                parameters: [query("user_id", schema: uuidSchema)], responses: ["200": jsonResponse(page(ref("Token"), cursor: false))])
+        ]
+        paths["/api/v1/tokens/{id}"] = [
+            "delete": operation(
+                "revokeToken", summary: "Revoke any token or session (administrators)", parameters: [idParameter], responses: deleted)
+        ]
+        paths["/api/v1/users/{id}/sign-ins"] = [
+            "get": operation(
+                "userSignIns", summary: "A user's sign-ins and failed attempts (administrators, or the user)",
+                parameters: [idParameter, limit],
+                responses: ["200": jsonResponse(page(ref("SignIn"), cursor: false))])
+        ]
         func collection(_ path: String, _ name: String, _ label: String) {
             paths["/api/v1/\(path)"] = [
                 "get": operation(

@@ -7,10 +7,13 @@ public struct AppContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthMiddleware`; every API handler reads it through `requireScope()`.
     public var scope: AccessScope?
+    /// The client's IP address (sign-in throttling and the sign-in log).
+    public var remoteAddress: String
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.scope = nil
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     public var maxUploadSize: Int { APIResponse.maximumBodySize }

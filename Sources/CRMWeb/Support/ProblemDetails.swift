@@ -10,6 +10,7 @@ struct ProblemDetails: Sendable {
     var detail: String
     var errors: [ValidationIssue] = []
     var extra: JSONObject = JSONObject()
+    var retryAfter: Int?
 
     var json: JSONValue {
         var object = JSONObject()
@@ -29,6 +30,7 @@ struct ProblemDetails: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.serialized())))
     }
 
@@ -63,6 +65,10 @@ struct ProblemDetails: Sendable {
                 status: .contentTooLarge, code: "too_large", title: "Body too large", detail: "the body must be at most \(limit) bytes")
         case .unavailable(let detail):
             return ProblemDetails(status: .serviceUnavailable, code: "unavailable", title: "Unavailable", detail: detail)
+        case .tooManyRequests(let detail, let retryAfter):
+            return ProblemDetails(
+                status: .tooManyRequests, code: "too_many_attempts", title: "Too many attempts", detail: detail,
+                extra: JSONObject([("retry_after", .int(Int64(retryAfter)))]), retryAfter: retryAfter)
         }
     }
 }

@@ -1,0 +1,194 @@
+"""Accounts and sign-in (issue 13): throttling, timing of unknown e-mails, sessions and API
+tokens, and rules that change on one server instance taking effect on the very next request
+on another instance over the same database.
+
+Each test makes its own users through the users API, so the throttling counters of one test
+never meet another's.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+import pytest
+
+from conftest import Client, Server, Tenant, assert_problem, rand_hex
+
+
+def make_user(api: Client, **extra: Any) -> dict[str, Any]:
+    """A new non-admin user with a random e-mail and password (returned under "password")."""
+    password = f"pw-{rand_hex(12)}"
+    body = {"email": f"u-{rand_hex(10)}@example.test", "name": f"User {rand_hex(4)}", "password": password, **extra}
+    resp = api.post("users", body)
+    assert resp.status_code == 201, f"POST /users -> {resp.status_code}: {resp.text[:500]}"
+    user = resp.json()
+    user["password"] = password
+    return user
+
+
+def sign_in(client: Client, email: str, password: str, workspace: str):
+    return client.post("auth/token", {"email": email, "password": password, "workspace": workspace}, auth=False)
+
+
+def token_of(client: Client, user: dict[str, Any], workspace: str) -> str:
+    resp = sign_in(client, user["email"], user["password"], workspace)
+    assert resp.status_code == 200, f"sign-in -> {resp.status_code}: {resp.text[:300]}"
+    return resp.json()["token"]
+
+
+@pytest.fixture(scope="module")
+def second(server: Server, backend):
+    """A second server instance on the same database (the cloud: many stateless instances)."""
+    other = Server(server.database, backend.log_dir(), f"serve-{backend.name}-second")
+    other.start()
+    yield other
+    other.stop()
+
+
+def test_wrong_passwords_are_slowed_then_refused_with_retry_after(server: Server, api: Client, tenant: Tenant) -> None:
+    user = make_user(api)
+    anon = Client(server.base_url, None)
+    statuses: list[int] = []
+    retry_after: list[int] = []
+    for _ in range(20):
+        resp = sign_in(anon, user["email"], "wrong-password-1", tenant.slug)
+        statuses.append(resp.status_code)
+        if resp.status_code == 429:
+            body = assert_problem(resp, 429)
+            header = resp.headers.get("Retry-After")
+            assert header is not None and header.isdigit(), f"429 without a Retry-After in seconds: {resp.headers}"
+            assert body.get("retry_after") == int(header)
+            retry_after.append(int(header))
+        else:
+            assert_problem(resp, 401)
+    # The first failures are answered; after them the sign-ins of this e-mail are slowed.
+    assert statuses[:5] == [401] * 5, statuses
+    assert 429 in statuses[5:], statuses
+    assert all(seconds >= 1 for seconds in retry_after)
+    # While slowed even the right password is refused, without saying whether it was right.
+    resp = sign_in(anon, user["email"], user["password"], tenant.slug)
+    assert_problem(resp, 429)
+    # After the wait the right password works, and a success starts the count again.
+    time.sleep(int(resp.headers["Retry-After"]) + 0.2)
+    assert sign_in(anon, user["email"], user["password"], tenant.slug).status_code == 200
+    assert sign_in(anon, user["email"], "wrong-password-1", tenant.slug).status_code == 401
+    # The user's sign-in log holds the failures, the throttled attempts and the success.
+    log = api.get(f"users/{user['id']}/sign-ins", params={"limit": "100"})
+    assert log.status_code == 200, log.text
+    reasons = [entry["reason"] for entry in log.json()["data"]]
+    assert reasons.count(None) == 1 and "password" in reasons and "throttled" in reasons, reasons
+    anon.close()
+
+
+def test_unknown_email_costs_what_a_known_one_costs(server: Server, api: Client, tenant: Tenant) -> None:
+    known = [make_user(api)["email"] for _ in range(3)]
+    anon = Client(server.base_url, None)
+
+    def timed(email: str) -> float:
+        started = time.perf_counter()
+        resp = sign_in(anon, email, "wrong-password-2", tenant.slug)
+        elapsed = time.perf_counter() - started
+        assert resp.status_code == 401, resp.text
+        return elapsed
+
+    known_times, unknown_times = [], []
+    for round_no in range(4):  # 4 failures per known e-mail: below the throttling limit
+        for email in known:
+            known_times.append(timed(email))
+            unknown_times.append(timed(f"nobody-{rand_hex(10)}@example.test"))
+    known_median, unknown_median = statistics.median(known_times), statistics.median(unknown_times)
+    # Both pay one bcrypt check; what is left is noise (allow a generous band on a busy machine).
+    assert 0.6 < unknown_median / known_median < 1.6, (known_median, unknown_median)
+    anon.close()
+
+
+def test_tokens_and_sessions(server: Server, api: Client, tenant: Tenant) -> None:
+    user = make_user(api)
+    session = Client(server.base_url, token_of(api, user, tenant.slug))
+    # The session is listed as the current one.
+    sessions = session.get("me/sessions").json()["data"]
+    assert [s["current"] for s in sessions] == [True] and sessions[0]["kind"] == "session"
+    assert sessions[0]["expires_at"] is not None
+    # A read-only API token reads and may not write.
+    made = session.post("me/tokens", {"name": "reporting", "read_only": True})
+    assert made.status_code == 201, made.text
+    secret = made.json()["token"]
+    assert secret.startswith("clt_") and made.json()["read_only"] is True
+    reader = Client(server.base_url, secret)
+    assert reader.get("contacts", params={"limit": "1"}).status_code == 200
+    assert_problem(reader.post("contacts", {"first_name": "Ro", "last_name": "Token"}), 403)
+    assert reader.get("me").json()["read_only_token"] is True
+    listed = session.get("me/tokens").json()["data"]
+    assert [t["name"] for t in listed] == ["reporting"] and "token" not in listed[0]
+    # Bad bodies are refused whole.
+    assert_problem(session.post("me/tokens", {"name": ""}), 422, fields=["name"])
+    assert_problem(session.post("me/tokens", {"name": "x", "expires_at": "2001-01-01T00:00:00Z"}), 422, fields=["expires_at"])
+    # Revoking the token ends it at once; another user cannot revoke it.
+    stranger = make_user(api)
+    stranger_client = Client(server.base_url, token_of(api, stranger, tenant.slug))
+    assert_problem(stranger_client.delete(f"me/tokens/{made.json()['id']}"), 404)
+    assert session.delete(f"me/tokens/{made.json()['id']}").status_code == 204
+    assert_problem(reader.get("contacts"), 401)
+    # An administrator sees the user's session and can end it.
+    everyone = api.get("tokens", params={"user_id": user["id"]}).json()["data"]
+    assert [t["id"] for t in everyone] == [sessions[0]["id"]]
+    assert_problem(session.get("tokens"), 403)
+    assert api.delete(f"tokens/{sessions[0]['id']}").status_code == 204
+    assert_problem(session.get("me"), 401)
+    for client in (session, reader, stranger_client):
+        client.close()
+
+
+def test_password_change_and_logout_end_sessions(server: Server, api: Client, tenant: Tenant) -> None:
+    user = make_user(api)
+    first = Client(server.base_url, token_of(api, user, tenant.slug))
+    second_session = Client(server.base_url, token_of(api, user, tenant.slug))
+    assert first.post("auth/logout").status_code == 204
+    assert_problem(first.get("me"), 401)
+    assert second_session.get("me").status_code == 200
+    new_password = f"pw-{rand_hex(12)}"
+    assert api.patch(f"users/{user['id']}", {"password": new_password}).status_code == 200
+    assert_problem(second_session.get("me"), 401)
+    assert sign_in(api, user["email"], user["password"], tenant.slug).status_code == 401
+    assert sign_in(api, user["email"], new_password, tenant.slug).status_code == 200
+    first.close()
+    second_session.close()
+
+
+def test_rules_changed_on_one_instance_apply_on_the_next_request_of_another(
+    server: Server, second: Server, api: Client, tenant: Tenant
+) -> None:
+    user = make_user(api)
+    token = token_of(api, user, tenant.slug)
+    other = Client(second.base_url, token)
+    contact = api.create("contacts", {"first_name": "Visible", "last_name": f"N{rand_hex(6)}"})
+    assert other.get(f"contacts/{contact['id']}").status_code == 200
+    # A profile that gives contacts to their owners only, set on the first instance ...
+    profile = api.post("profiles", {"name": f"own-{rand_hex(6)}", "permissions": {"contacts": {"read": "own"}}})
+    assert profile.status_code == 201, profile.text
+    assert api.patch(f"users/{user['id']}", {"profile_ids": [profile.json()["id"]]}).status_code == 200
+    # ... applies on the second at once: the admin's contact is gone for the user.
+    assert_problem(other.get(f"contacts/{contact['id']}"), 404)
+    assert other.get("me").json()["permissions"]["contacts"]["read"] == "own"
+    # Deactivation on the first instance stops the token on the second at the very next request.
+    assert api.patch(f"users/{user['id']}", {"is_active": False}).status_code == 200
+    assert_problem(other.get("me"), 401)
+    assert_problem(sign_in(Client(second.base_url, None), user["email"], user["password"], tenant.slug), 401)
+    other.close()
+
+
+def test_admin_api_refuses_bad_input_whole(api: Client) -> None:
+    assert_problem(api.post("users", {"email": "not-an-address", "name": "X", "password": "password-1"}), 422, fields=["email"])
+    assert_problem(api.post("users", {"email": f"a-{rand_hex(6)}@example.test", "name": "X", "password": "short"}), 422,
+                   fields=["password"])
+    bad_team = "00000000-0000-4000-8000-000000000000"
+    email = f"t-{rand_hex(6)}@example.test"
+    assert_problem(api.post("users", {"email": email, "name": "X", "password": "password-1", "team_ids": [bad_team]}), 422,
+                   fields=["team_ids[0]"])
+    # The refused user was not created half-way.
+    assert email not in [u["email"] for u in api.get("users").json()["data"]]
+    assert_problem(api.patch(f"users/{bad_team}", {"name": "Y"}), 404)
+    me = api.get("me").json()
+    assert_problem(api.patch(f"users/{me['id']}", {"is_active": False}), 422, fields=["is_active"])
