@@ -41,6 +41,8 @@ TEAM_PROFILE = {
     "activities": {"read": "team"},
     "notes": {"read": "team"},
 }
+# The entities the profile lets the user read, in the server's order (BuiltinEntities.all).
+READABLE = [name for name in ("leads", "contacts", "companies", "deals", "notes", "activities") if name in TEAM_PROFILE]
 TABLES = ("contacts", "companies")  # the records whose owners are spread
 STARTED = time.monotonic()
 
@@ -207,7 +209,7 @@ class PostgresDB:
                     self.cur.execute(
                         f"UPDATE {table} t SET owner_id = o.owner_id FROM (VALUES {values}) AS o(k, owner_id) "
                         f"WHERE t.ctid >= '({first},0)'::tid AND t.ctid < '({first + step},0)'::tid "
-                        f"AND t.workspace_id = %s AND o.k = abs(hashtext(t.id::text)::bigint) % {len(owners)}",
+                        f"AND t.workspace_id = %s AND o.k = abs(hashtext(t.id::text)::bigint) %% {len(owners)}",
                         (workspace,))
                     statements += 1
                 self.cur.execute(f"VACUUM FULL {table}")
@@ -326,7 +328,7 @@ def main() -> None:
     document = {
         "backend": db.dialect, "workspace_id": workspace, "admin_id": admin, "profile_id": profile,
         "team_ids": teams, "members": members, "user_id": user, "user_email": email, "user_team_id": team,
-        "teammates": teammates, "shares": len(shared), "shared_sample": shared[:20],
+        "teammates": teammates, "readable_entities": READABLE, "shares": len(shared), "shared_sample": shared[:20],
         "contacts_total": everyone, "contacts_visible_to_user": seen,
         "contacts_per_owner": {"min": min(counts.values()), "max": max(counts.values())}, "timings": timings,
         "total_seconds": round(time.monotonic() - STARTED, 1),

@@ -4,15 +4,18 @@
     explain.py --database URL --dir RESULTS_DIR
 
 Reads RESULTS_DIR/samples.json and the *.paths files, rebuilds the SQL the server sends for each
-scenario (RecordStore.fetch, RecordQueryCompiler.page, SearchIndexStore.search) and prints:
+scenario (RecordStore.fetch, RecordQueryCompiler.page, SearchIndexStore.search: two tiers, the
+words as typed and as prefixes, each ranking the newest 200 matches) and prints:
 the plan (SQLite: EXPLAIN QUERY PLAN, with and without the ANALYZE statistics; PostgreSQL:
 EXPLAIN (ANALYZE, BUFFERS) under the server's restricted role and workspace setting), and the
 time the database alone takes, one query at a time, for every sample. Run it while nothing else
 loads the machine.
 
-With --access RESULTS_DIR/access.json (written by access.py) the list page is also planned and
-timed as the team-scope user asks it: the owners their profile reaches (themselves and their
-teammates) as a bound IN list, or a record shared with them (RecordQueryCompiler.visibilityCondition).
+With --access RESULTS_DIR/access.json (written by access.py) the list page and the search are also
+planned and timed as the team-scope user asks them: the owners their profile reaches (themselves
+and their teammates) as an IN list, or a record shared with them
+(RecordQueryCompiler.visibilityCondition); for the search, each document's record is checked so
+(RecordQueryCompiler.recordRowsVisibility). Values are written into the SQL as literals here.
 """
 
 import argparse
@@ -25,7 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from generate import compact, digits, match_key, words
 
 
-# SearchTerms.query and SearchIndexStore.ftsQuery / tsQuery
+# SearchTerms.query / queryWords and SearchIndexStore.ftsQuery / tsQuery
 def query_terms(text: str) -> list[str]:
     text = text.strip()
     letters = [ch for ch in text if ch.isalpha()]
@@ -38,13 +41,98 @@ def query_terms(text: str) -> list[str]:
     return words(text)[:8]
 
 
-def fts_query(terms):
-    return " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+def query_words(text: str) -> list[list[str]]:
+    """Each word with its spellings; a number as typed (3 digits or more) in its usual forms."""
+    text = text.strip()
+    number = digits(text)
+    if len(number) >= 3 and all(ch.isdigit() or ch in " +-()." for ch in text):
+        spellings = [number[-10:] if len(number) > 10 else number]
+        if len(number) <= 11 and number[0] in "78" and len(number) >= 4:
+            spellings.append(number[1:])
+        if len(number) > 10:
+            spellings.append(number)
+        return [list(dict.fromkeys(spellings))]
+    return [[term] for term in query_terms(text)]
 
 
-def ts_query(terms):
-    cleaned = ["".join(ch for ch in t if ch.isalpha() or ch.isnumeric()) for t in terms]
-    return " & ".join(t + ":*" for t in cleaned if t)
+def fts_query(words_, workspace, prefix):
+    tag = workspace.lower()[-12:] + "_"  # the workspace tag of every indexed term (SQLite)
+    parts = []
+    for spellings in words_:
+        each = ['"' + tag + s.replace('"', '""') + '"' + ("*" if prefix else "") for s in spellings]
+        parts.append(each[0] if len(each) == 1 else "(" + " OR ".join(each) + ")")
+    return " AND ".join(parts)
+
+
+def ts_query(words_, prefix):
+    parts = []
+    for spellings in words_:
+        each = ["".join(ch for ch in s if ch.isalpha() or ch.isnumeric()) for s in spellings]
+        each = [t + (":*" if prefix else "") for t in each if t]
+        if each:
+            parts.append(each[0] if len(each) == 1 else "(" + " | ".join(each) + ")")
+    return " & ".join(parts)
+
+
+def literal(text):
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+CANDIDATES = 200  # SearchIndexStore.candidateLimit
+SEARCH_LIMIT = 20  # the API's default
+
+
+def search_sql(dialect, text, workspace, visible=None):
+    """SearchIndexStore.search for all entities; `visible` is the caller's document condition."""
+    words_ = query_words(text)
+    ws = literal(workspace)
+    if dialect == "sqlite":
+        def tier(exact):
+            match = literal(fts_query(words_, workspace, prefix=not exact))
+            score = "bm25(search_fts)" if exact else "0.0"
+            if visible is None:
+                return (f"SELECT * FROM (SELECT rowid AS doc_id, {0 if exact else 1} AS tier, {score} AS score FROM search_fts "
+                        f"WHERE search_fts MATCH {match} ORDER BY rowid DESC LIMIT {CANDIDATES})")
+            return (f"SELECT * FROM (SELECT search_fts.rowid AS doc_id, {0 if exact else 1} AS tier, {score} AS score "
+                    f"FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid WHERE search_fts MATCH {match} "
+                    f"AND d.workspace_id = {ws} AND {visible} ORDER BY search_fts.rowid DESC LIMIT {CANDIDATES})")
+        return ("SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, c.tier AS tier, "
+                "c.score AS score FROM (SELECT doc_id, MIN(tier) AS tier, MIN(score) AS score FROM ("
+                + tier(True) + " UNION ALL " + tier(False)
+                + f") GROUP BY doc_id) c JOIN search_documents d ON d.doc_id = c.doc_id WHERE d.workspace_id = {ws} "
+                f"ORDER BY tier, score, d.doc_id DESC LIMIT {SEARCH_LIMIT}")
+
+    def tier(exact):
+        query = literal(ts_query(words_, prefix=not exact))
+        part = (f"(SELECT entity, record_id, title, subtitle, {0 if exact else 1} AS tier, "
+                f"ts_rank(tsv, to_tsquery('simple', {query})) AS score FROM search_documents d WHERE workspace_id = {ws} "
+                f"AND tsv @@ to_tsquery('simple', {query})")
+        if visible is not None:
+            part += " AND " + visible
+        return part + f" LIMIT {CANDIDATES})"
+    return ("SELECT entity, record_id, MIN(title) AS title, MIN(subtitle) AS subtitle, MIN(tier) AS tier, MAX(score) AS score "
+            "FROM (" + tier(True) + " UNION ALL " + tier(False) + ") c GROUP BY entity, record_id "
+            f"ORDER BY MIN(tier), MAX(score) DESC, record_id DESC LIMIT {SEARCH_LIMIT}")
+
+
+def team_owners_shares(access, table):
+    owners = ", ".join(literal(o) for o in sorted({access["user_id"]} | set(access["teammates"])))
+    grantees = ", ".join(literal(g) for g in (access["user_id"], access["user_team_id"]))
+    ws = literal(access["workspace_id"])
+    return (f"({table}.owner_id IN ({owners}) OR {table}.id IN (SELECT record_id FROM record_shares WHERE workspace_id = {ws} "
+            f"AND grantee_id IN ({grantees}) AND entity = {{entity}}))")
+
+
+def team_search_visibility(access):
+    """RecordQueryCompiler.recordRowsVisibility for the team user: per readable entity, the
+    document's record passes the entity's visibility condition."""
+    ws = literal(access["workspace_id"])
+    parts = []
+    for entity in access["readable_entities"]:
+        condition = team_owners_shares(access, "t").replace("{entity}", literal(entity))
+        parts.append(f"(d.entity = {literal(entity)} AND EXISTS (SELECT 1 FROM {entity} t WHERE t.workspace_id = {ws} "
+                     f"AND t.id = d.record_id AND {condition}))")
+    return "(" + " OR ".join(parts) + ")"
 
 
 def read_paths(path):
@@ -87,7 +175,8 @@ def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--repeat", type=int, default=1, help="timing passes over the samples")
     parser.add_argument("--searches", type=int, default=400, help="search queries to time")
-    parser.add_argument("--access", help="access.json of bench/access.py: also the team user's list page")
+    parser.add_argument("--access", help="access.json of bench/access.py: also the team user's list page and search")
+    parser.add_argument("--team-searches", type=int, default=100, help="search queries to time for the team user")
     args = parser.parse_args()
     access = None
     if args.access:
@@ -114,9 +203,6 @@ def main():
         get_sql = "SELECT * FROM contacts WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL"
         list_sql = ("SELECT * FROM contacts WHERE workspace_id = ? AND deleted_at IS NULL AND last_name = ? "
                     "ORDER BY first_name ASC, id ASC LIMIT 51")
-        search_sql = ("SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, "
-                      "bm25(search_fts) AS score FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid "
-                      "WHERE search_fts MATCH ? AND d.workspace_id = ? ORDER BY score LIMIT 20")
         count_sql = ("SELECT COUNT(*) FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid "
                      "WHERE search_fts MATCH ? AND d.workspace_id = ?")
 
@@ -125,11 +211,14 @@ def main():
 
         cases = [("get by id", get_sql, (workspace, ids[0])),
                  (f"list last_name={top} sort=first_name", list_sql, (workspace, top)),
-                 (f"search q={name_query}", search_sql, (fts_query(query_terms(name_query)), workspace)),
-                 (f"search q={phone_query}", search_sql, (fts_query(query_terms(phone_query)), workspace))]
+                 (f"search q={name_query}", search_sql("sqlite", name_query, workspace), ()),
+                 (f"search q={phone_query}", search_sql("sqlite", phone_query, workspace), ())]
         if access:
             team_sql, team_params = team_list(access, "?", lambda value: value)
-            cases.append((f"team user's list last_name={top} sort=first_name", team_sql, team_params(top)))
+            visible = team_search_visibility(access)
+            cases += [(f"team user's list last_name={top} sort=first_name", team_sql, team_params(top)),
+                      (f"team user's search q={name_query}", search_sql("sqlite", name_query, workspace, visible), ()),
+                      (f"team user's search q={phone_query}", search_sql("sqlite", phone_query, workspace, visible), ())]
         out.append("## SQLite query plans (with ANALYZE statistics, as loaded)")
         for label, sql, params in cases:
             out.append(f"{label}:\n{plan(sql, params)}")
@@ -154,8 +243,9 @@ def main():
             rows = list(db.execute(sql, params))
             return time.perf_counter() - started, len(rows)
 
-        matches = [int(next(iter(db.execute(count_sql, (fts_query(query_terms(q)), workspace))))[0]) for q in searches[:200]]
-        out.append(f"## search matches per query (first 200 queries): median {statistics.median(matches)}, "
+        matches = [int(next(iter(db.execute(count_sql, (fts_query(query_words(q), workspace, True), workspace))))[0])
+                   for q in searches[:200]]
+        out.append(f"## search matches per query as prefixes (first 200 queries): median {statistics.median(matches)}, "
                    f"max {max(matches)}")
         out.append("## Database-only time (one connection, one query at a time)")
         for _ in range(args.repeat):
@@ -163,8 +253,12 @@ def main():
             out.append(summary("list page", [run(list_sql, (workspace, n))[0] for n in surnames * 5]))
             if access:
                 out.append(summary("list page, team user", [run(team_sql, team_params(n))[0] for n in surnames * 5]))
-            out.append(summary("search", [run(search_sql, (fts_query(query_terms(q)), workspace))[0]
-                                         for q in searches[: args.searches]]))
+            out.append(summary("search", [run(search_sql("sqlite", q, workspace), ())[0] for q in searches[: args.searches]]))
+            if access:
+                out.append(summary("search, team user", [run(search_sql("sqlite", q, workspace, visible), ())[0]
+                                                         for q in searches[: args.team_searches]]))
+                out.append(summary("search, administrator, same queries",
+                                   [run(search_sql("sqlite", q, workspace), ())[0] for q in searches[: args.team_searches]]))
         db.close()
     else:
         import psycopg
@@ -178,22 +272,21 @@ def main():
         get_sql = "SELECT * FROM contacts WHERE workspace_id = %s AND id = %s AND deleted_at IS NULL"
         list_sql = ("SELECT * FROM contacts WHERE workspace_id = %s AND deleted_at IS NULL AND last_name = %s "
                     "ORDER BY first_name ASC NULLS FIRST, id ASC LIMIT 51")
-        search_sql = ("SELECT entity, record_id, title, subtitle, ts_rank(tsv, to_tsquery('simple', %s)) AS score "
-                      "FROM search_documents WHERE workspace_id = %s AND tsv @@ to_tsquery('simple', %s) "
-                      "ORDER BY score DESC LIMIT 20")
 
         def plan(sql, params):
-            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params or None)
             return "\n".join("  " + row[0] for row in cur.fetchall())
 
-        name_ts, phone_ts = ts_query(query_terms(name_query)), ts_query(query_terms(phone_query))
         cases = [("get by id", get_sql, (workspace, ids[0])),
                  (f"list last_name={top} sort=first_name", list_sql, (workspace, top)),
-                 (f"search q={name_query}", search_sql, (name_ts, workspace, name_ts)),
-                 (f"search q={phone_query}", search_sql, (phone_ts, workspace, phone_ts))]
+                 (f"search q={name_query}", search_sql("postgres", name_query, workspace), ()),
+                 (f"search q={phone_query}", search_sql("postgres", phone_query, workspace), ())]
         if access:
             team_sql, team_params = team_list(access, "%s", uuid.UUID, " NULLS FIRST")
-            cases.append((f"team user's list last_name={top} sort=first_name", team_sql, team_params(top)))
+            visible = team_search_visibility(access)
+            cases += [(f"team user's list last_name={top} sort=first_name", team_sql, team_params(top)),
+                      (f"team user's search q={name_query}", search_sql("postgres", name_query, workspace, visible), ()),
+                      (f"team user's search q={phone_query}", search_sql("postgres", phone_query, workspace, visible), ())]
         out.append("## PostgreSQL plans (EXPLAIN ANALYZE, BUFFERS; role clientele_app, workspace set)")
         for label, sql, params in cases:
             plan(sql, params)  # warm
@@ -201,7 +294,7 @@ def main():
 
         def run(sql, params):
             started = time.perf_counter()
-            cur.execute(sql, params)
+            cur.execute(sql, params or None)
             cur.fetchall()
             return time.perf_counter() - started
 
@@ -211,8 +304,12 @@ def main():
             out.append(summary("list page", [run(list_sql, (workspace, n)) for n in surnames * 5]))
             if access:
                 out.append(summary("list page, team user", [run(team_sql, team_params(n)) for n in surnames * 5]))
-            out.append(summary("search", [run(search_sql, (ts_query(query_terms(q)), workspace, ts_query(query_terms(q))))
-                                         for q in searches[: args.searches]]))
+            out.append(summary("search", [run(search_sql("postgres", q, workspace), ()) for q in searches[: args.searches]]))
+            if access:
+                out.append(summary("search, team user", [run(search_sql("postgres", q, workspace, visible), ())
+                                                         for q in searches[: args.team_searches]]))
+                out.append(summary("search, administrator, same queries",
+                                   [run(search_sql("postgres", q, workspace), ()) for q in searches[: args.team_searches]]))
         conn.close()
     print("\n".join(out))
 

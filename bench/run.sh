@@ -514,11 +514,12 @@ bench_backend() {
     start_server "$dir"
     log "$backend: access setup (50 users in 5 teams, owners spread, 1,000 shares; bench/access.py)"
     started=$(date +%s)
+    local status=0
     TEAM_TOKEN=$("$PY" "$HERE/access.py" --database "$url" --url "http://127.0.0.1:$PORT" --token "$TOKEN" \
-      --out "$dir" 2> "$dir/access.log" | tail -1)
+      --out "$dir" 2> "$dir/access.log" | tail -1) || status=$?
     echo "access setup wall seconds: $(($(date +%s) - started))" >> "$dir/access.log"
     tail -3 "$dir/access.log" >&2
-    if [ -z "$TEAM_TOKEN" ]; then log "$backend: access.py failed (see access.log)"; return 1; fi
+    if [ "$status" != 0 ] || [ -z "$TEAM_TOKEN" ]; then log "$backend: access.py failed (see access.log)"; return 1; fi
     stop_server
   fi
   if [ "$COUNT" -gt 0 ]; then

@@ -32,7 +32,10 @@ public func buildRouter(services: Services) -> Router<AppContext> {
         }
         let scope = try await AuthMiddleware.scope(authorization: header, auth: services.auth)
         let entities = try await services.metadata.entities(scope: scope)
-        return APIResponse.json(OpenAPIDocument.make(entities: BuiltinEntities.all.compactMap { entities[$0.pluralName] }))
+        // The caller's view: fields hidden from them are not in their document.
+        return APIResponse.json(
+            OpenAPIDocument.make(
+                entities: BuiltinEntities.all.compactMap { entities[$0.pluralName] }.map { $0.hiding(scope.hiddenFields($0.pluralName)) }))
     }
     AuthSearchController(services: services).addRoutes(to: api)
     HistoryController(services: services).addRoutes(to: api)

@@ -271,8 +271,10 @@ public struct AccessService: Sendable {
                 if let name { user.name = name }
                 if let hash {
                     user.passwordHash = hash
-                    // A new password ends every token signed in with the old one.
-                    try await TokenStore.revokeAll(userID: id, workspaceID: scope.workspaceID, on: connection)
+                    // A new password ends every token signed in with the old one (but the one
+                    // of the person changing their own password).
+                    try await TokenStore.revokeAll(
+                        userID: id, workspaceID: scope.workspaceID, except: id == scope.userID ? scope.tokenID : nil, on: connection)
                 }
                 try await Self.apply(changes, to: &user, scope: scope, on: connection)
             }
@@ -728,6 +730,9 @@ public struct AccessService: Sendable {
     /// Revokes a token or session: the caller's own, or (administrators) anyone's in the workspace.
     public func revokeToken(id: UUID, kind: APIToken.Kind?, scope: AccessScope) async throws {
         guard let me = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
+        if id == scope.tokenID {
+            throw CRMError.conflict(code: "current_token", message: "this request uses that token: sign out with POST /api/v1/auth/logout")
+        }
         let owner: UUID? = scope.isAdmin ? nil : me
         let revoked = try await database.write(workspace: nil) { connection in
             if let kind {

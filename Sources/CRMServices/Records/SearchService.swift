@@ -22,6 +22,11 @@ public struct SearchService: Sendable {
         }
         let known = try await metadata.entities(scope: scope)
         if let entities {
+            guard !entities.isEmpty else {
+                throw CRMError.validation([
+                    ValidationIssue(field: "entity", code: "required", message: "entity must name one or more entities")
+                ])
+            }
             for entity in entities where known[entity] == nil { throw CRMError.unknownEntity(entity) }
         }
         let visible = RecordQueryCompiler.recordRowsVisibility(

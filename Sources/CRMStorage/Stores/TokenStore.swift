@@ -67,13 +67,16 @@ public enum TokenStore {
         return id
     }
 
-    /// Ends every token and session of a user (deactivation, a new password).
-    public static func revokeAll(userID: UUID, workspaceID: UUID, on connection: any DatabaseConnection) async throws {
-        try await connection.execute(
-            """
+    /// Ends every token and session of a user (deactivation, a new password), but `except`.
+    public static func revokeAll(userID: UUID, workspaceID: UUID, except: UUID? = nil, on connection: any DatabaseConnection)
+        async throws
+    {
+        var sql: SQLFragment = """
             UPDATE api_tokens SET revoked_at = \(.timestamp(Timestamps.now()))
             WHERE workspace_id = \(.uuid(workspaceID)) AND user_id = \(.uuid(userID)) AND revoked_at IS NULL
-            """)
+            """
+        if let except { sql.append(" AND id <> \(.uuid(except))") }
+        try await connection.execute(sql)
     }
 
     public static func revoke(hash: String, on connection: any DatabaseConnection) async throws {

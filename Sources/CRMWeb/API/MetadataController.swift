@@ -27,8 +27,13 @@ struct MetadataController {
         if let system = [SystemEntities.user, SystemEntities.workspace].first(where: { $0.pluralName == name }) {
             return APIResponse.json(MetadataJSON.entity(system, withFields: true, isRecord: false))
         }
-        let definition = try await services.metadata.entity(name, scope: context.requireScope())
-        return APIResponse.json(MetadataJSON.entity(definition, withFields: true))
+        let scope = try context.requireScope()
+        // As the caller sees it: hidden fields left out, read-only ones marked so.
+        let definition = try await services.metadata.entity(name, scope: scope)
+        return APIResponse.json(
+            MetadataJSON.entity(
+                definition.hiding(scope.hiddenFields(definition.pluralName)), withFields: true,
+                readOnly: scope.readOnlyFields(definition.pluralName)))
     }
 
     @Sendable func addField(_ request: Request, context: AppContext) async throws -> Response {
@@ -57,14 +62,21 @@ struct MetadataController {
 
 /// The API form of definitions.
 enum MetadataJSON {
-    static func entity(_ entity: EntityDefinition, withFields: Bool, isRecord: Bool = true) -> JSONValue {
+    static func entity(_ entity: EntityDefinition, withFields: Bool, isRecord: Bool = true, readOnly: Set<String> = []) -> JSONValue {
         var object = JSONObject()
         object["name"] = .string(entity.pluralName)
         object["singular"] = .string(entity.name)
         object["label"] = entity.label.json
         object["plural_label"] = entity.pluralLabel.json
         object["number_prefix"] = .string(entity.numberPrefix)
-        if withFields { object["fields"] = .array((isRecord ? entity.allFields : entity.fields).map(field)) }
+        if withFields {
+            object["fields"] = .array(
+                (isRecord ? entity.allFields : entity.fields).map { definition in
+                    guard readOnly.contains(definition.name), case .object(var json) = field(definition) else { return field(definition) }
+                    json["read_only"] = true
+                    return .object(json)
+                })
+        }
         return .object(object)
     }
 

@@ -77,10 +77,16 @@ extension OpenAPIDocument {
             ("fields", ["type": "object", "additionalProperties": false, "properties": .object(fieldEntities)]),
             ("conditions", ["type": "object", "additionalProperties": false, "properties": .object(conditionEntities)]),
         ]
+        // Answers name fields the reader may not see (a profile that hides them): any name there.
+        let storedRule: JSONValue = ["enum": ["hidden", "read_only"]]
         schemas["Profile"] = [
             "type": "object", "required": ["id", "name", "is_default", "permissions", "fields", "conditions"],
             "properties": .object(
-                JSONObject([("id", uuidSchema), ("name", ["type": "string"]), ("is_default", ["type": "boolean"])] + rules)),
+                JSONObject([
+                    ("id", uuidSchema), ("name", ["type": "string"]), ("is_default", ["type": "boolean"]), rules[0],
+                    ("fields", ["type": "object", "additionalProperties": ["type": "object", "additionalProperties": storedRule]]),
+                    rules[2],
+                ])),
         ]
         schemas["ProfileInput"] = [
             "type": "object", "additionalProperties": false,
@@ -263,6 +269,145 @@ extension OpenAPIDocument {
             paths["/api/v1/\(entity.pluralName)/{id}/shares/{share}"] = [
                 "delete": operation(
                     "unshare\(name)", summary: "Stop sharing a \(entity.name)", parameters: [idParameter, shareID], responses: deleted)
+            ]
+        }
+    }
+}
+
+/// Sign-in, metadata, a record's history and restoring from the trash.
+extension OpenAPIDocument {
+    static func systemSchemas(into schemas: inout JSONObject) {
+        let localized: JSONValue = [
+            "oneOf": [["type": "string"], ["type": "object", "additionalProperties": ["type": "string"]]]
+        ]
+        schemas["FieldDefinition"] = [
+            "type": "object",
+            "required": [
+                "name", "type", "label", "required", "custom", "read_only", "searchable", "sortable", "filter_operators", "max_length",
+                "reference_entity", "options",
+            ],
+            "properties": [
+                "name": ["type": "string"], "type": ["enum": .array(FieldType.allCases.map { .string($0.rawValue) })],
+                "label": ["type": "object", "additionalProperties": ["type": "string"]], "required": ["type": "boolean"],
+                "custom": ["type": "boolean"], "read_only": ["type": "boolean"], "searchable": ["type": "boolean"],
+                "sortable": ["type": "boolean"], "filter_operators": ["type": "array", "items": ["type": "string"]],
+                "max_length": ["type": ["integer", "null"]], "reference_entity": ["type": ["string", "null"]],
+                "options": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["value", "label"],
+                        "properties": [
+                            "value": ["type": "string"], "label": ["type": "object", "additionalProperties": ["type": "string"]],
+                        ],
+                    ],
+                ],
+            ],
+        ]
+        schemas["FieldInput"] = [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "pattern": "^(c_)?[a-z][a-z0-9_]{0,49}$"],
+                "type": ["enum": .array(FieldType.allCases.filter { !FieldType.builtinOnly.contains($0) }.map { .string($0.rawValue) })],
+                "label": localized, "required": ["type": "boolean"], "searchable": ["type": "boolean"],
+                "max_length": ["type": "integer", "minimum": 1, "maximum": 10000], "reference_entity": ["type": "string"],
+                "options": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["value"], "additionalProperties": false,
+                        "properties": ["value": ["type": "string", "minLength": 1, "maxLength": 100], "label": localized],
+                    ],
+                ],
+            ],
+        ]
+        let entitySummary: [(String, JSONValue)] = [
+            ("name", ["type": "string"]), ("singular", ["type": "string"]),
+            ("label", ["type": "object", "additionalProperties": ["type": "string"]]),
+            ("plural_label", ["type": "object", "additionalProperties": ["type": "string"]]), ("number_prefix", ["type": "string"]),
+        ]
+        schemas["EntitySummary"] = [
+            "type": "object", "required": ["name", "singular", "label", "plural_label", "number_prefix"],
+            "properties": .object(JSONObject(entitySummary)),
+        ]
+        schemas["EntityDefinition"] = [
+            "type": "object", "required": ["name", "singular", "label", "plural_label", "number_prefix", "fields"],
+            "properties": .object(JSONObject(entitySummary + [("fields", ["type": "array", "items": ref("FieldDefinition")])])),
+        ]
+        schemas["SignInAnswer"] = [
+            "type": "object", "required": ["token", "token_type", "expires_at"],
+            "properties": [
+                "token": ["type": "string"], "token_type": ["const": "Bearer"], "expires_at": ["type": "string", "format": "date-time"],
+            ],
+        ]
+    }
+
+    static func systemPaths(entities: [EntityDefinition], into paths: inout JSONObject) {
+        var signIn = JSONObject()
+        signIn["operationId"] = "signIn"
+        signIn["summary"] = "Sign in with e-mail and password for a session token (throttled: 429 with Retry-After)"
+        signIn["security"] = []
+        signIn["parameters"] = []
+        signIn["requestBody"] = body([
+            "type": "object", "additionalProperties": false, "required": ["email", "password"],
+            "properties": [
+                "email": ["type": "string", "minLength": 1, "maxLength": 255],
+                "password": ["type": "string", "minLength": 1, "maxLength": 1000],
+                "workspace": ["type": "string"],
+            ],
+        ])
+        signIn["responses"] = [
+            "200": jsonResponse(ref("SignInAnswer")),
+            "default": ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]],
+        ]
+        paths["/api/v1/auth/token"] = ["post": .object(signIn)]
+        paths["/api/v1/auth/logout"] = [
+            "post": operation(
+                "logout", summary: "End the token this request is sent with", parameters: [],
+                responses: ["204": ["description": "Signed out"]])
+        ]
+        let entityParameter: JSONValue = [
+            "name": "entity", "in": "path", "required": true, "schema": ["enum": .array(entities.map { .string($0.pluralName) })],
+        ]
+        let fieldParameter: JSONValue = ["name": "field", "in": "path", "required": true, "schema": ["type": "string"]]
+        paths["/api/v1/metadata/entities"] = [
+            "get": operation(
+                "listEntities", summary: "The entities of the workspace", parameters: [],
+                responses: ["200": jsonResponse(page(ref("EntitySummary"), cursor: false))])
+        ]
+        paths["/api/v1/metadata/entities/{entity}"] = [
+            "get": operation(
+                "getEntity", summary: "An entity and its fields, as the caller sees them", parameters: [entityParameter],
+                responses: ["200": jsonResponse(ref("EntityDefinition"))])
+        ]
+        paths["/api/v1/metadata/entities/{entity}/fields"] = [
+            "post": operation(
+                "addField", summary: "Add a custom field (administrators)", parameters: [entityParameter],
+                requestBody: body(ref("FieldInput")),
+                responses: ["201": jsonResponse(ref("FieldDefinition"))])
+        ]
+        paths["/api/v1/metadata/entities/{entity}/fields/{field}"] = [
+            "patch": operation(
+                "updateField", summary: "Change a custom field, or a built-in choice field's options (administrators)",
+                parameters: [entityParameter, fieldParameter], requestBody: body(ref("FieldInput")),
+                responses: ["200": jsonResponse(ref("FieldDefinition"))]),
+            "delete": operation(
+                "deleteField", summary: "Remove a custom field (administrators)", parameters: [entityParameter, fieldParameter],
+                responses: ["204": ["description": "Deleted"]]),
+        ]
+        for entity in entities {
+            let name = typeName(entity)
+            paths["/api/v1/\(entity.pluralName)/{id}/history"] = [
+                "get": operation(
+                    "get\(name)History", summary: "A \(entity.name)'s history, newest first",
+                    parameters: [
+                        idParameter, query("limit", schema: ["type": "integer", "minimum": 1, "maximum": 500]),
+                        query("before", schema: uuidSchema),
+                    ],
+                    responses: ["200": jsonResponse(ref("HistoryPage"))])
+            ]
+            paths["/api/v1/trash/\(entity.pluralName)/{id}/restore"] = [
+                "post": operation(
+                    "restore\(name)", summary: "Bring a \(entity.name) back from the trash", parameters: [idParameter],
+                    responses: ["200": jsonResponse(ref(name))])
             ]
         }
     }

@@ -45,21 +45,83 @@ enum OpenAPIDocument {
         salesPaths(into: &paths)
         accessSchemas(entities: entities, into: &schemas)
         accessPaths(entities: entities, into: &paths)
+        systemSchemas(into: &schemas)
+        systemPaths(entities: entities, into: &paths)
+        let nullableText: JSONValue = ["type": ["string", "null"]]
+        let uuid: JSONValue = ["type": "string", "format": "uuid"]
+        let time: JSONValue = ["type": "string", "format": "date-time"]
+        let entityName: JSONValue = ["enum": .array(entities.map { .string($0.pluralName) })]
+        schemas["SearchResults"] = [
+            "type": "object", "required": ["data", "groups"],
+            "properties": [
+                "data": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["entity", "id", "title", "subtitle", "score"],
+                        "properties": [
+                            "entity": entityName, "id": uuid, "title": ["type": "string"], "subtitle": nullableText,
+                            "score": ["type": "number"],
+                        ],
+                    ],
+                ],
+                "groups": ["type": "object", "additionalProperties": ["type": "integer", "minimum": 1]],
+            ],
+        ]
+        schemas["TrashPage"] = [
+            "type": "object", "required": ["data"],
+            "properties": [
+                "data": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["entity", "id", "number", "title", "deleted_at", "purge_after"],
+                        "properties": [
+                            "entity": entityName, "id": uuid, "number": ["type": "string"], "title": ["type": "string"],
+                            "deleted_at": time, "purge_after": time,
+                        ],
+                    ],
+                ]
+            ],
+        ]
+        schemas["HistoryPage"] = [
+            "type": "object", "required": ["data", "next_before"],
+            "properties": [
+                "data": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["id", "entity", "record_id", "action", "actor_id", "at", "title", "changes"],
+                        "properties": [
+                            "id": uuid, "entity": ["type": "string"], "record_id": uuid, "action": ["type": "string"],
+                            "actor_id": ["type": ["string", "null"], "format": "uuid"], "at": time, "title": nullableText,
+                            "changes": ["type": "object"],
+                        ],
+                    ],
+                ],
+                "next_before": ["type": ["string", "null"], "format": "uuid"],
+            ],
+        ]
+        let limit: (Int) -> JSONValue = { query("limit", schema: ["type": "integer", "minimum": 1, "maximum": .int(Int64($0))]) }
         paths["/api/v1/search"] = [
             "get": operation(
-                "search", summary: "Search across entities", parameters: [query("q", required: true), query("limit"), query("entity")],
-                responses: ["200": jsonResponse(["type": "object"])])
+                "search", summary: "Search across entities, as typed (what the caller may read)",
+                parameters: [
+                    query("q", required: true, schema: ["type": "string", "minLength": 1, "maxLength": 200]), limit(100), query("entity"),
+                ],
+                responses: ["200": jsonResponse(ref("SearchResults"))])
         ]
         paths["/api/v1/trash"] = [
             "get": operation(
-                "listTrash", summary: "Records in the trash", parameters: [query("entity"), query("limit")],
-                responses: ["200": jsonResponse(["type": "object"])])
+                "listTrash", summary: "Records in the trash", parameters: [query("entity", schema: entityName), limit(500)],
+                responses: ["200": jsonResponse(ref("TrashPage"))])
         ]
         paths["/api/v1/history"] = [
             "get": operation(
-                "listHistory", summary: "Workspace history",
-                parameters: [query("entity"), query("user"), query("action"), query("from"), query("to"), query("limit"), query("before")],
-                responses: ["200": jsonResponse(["type": "object"])])
+                "listHistory", summary: "Workspace history (of the records the caller may read)",
+                parameters: [
+                    query("entity", schema: entityName), query("user", schema: uuid), query("action"), query("from"), query("to"),
+                    limit(500),
+                    query("before", schema: uuid),
+                ],
+                responses: ["200": jsonResponse(ref("HistoryPage"))])
         ]
         return [
             "openapi": "3.1.0",
