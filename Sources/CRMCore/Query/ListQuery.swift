@@ -49,6 +49,10 @@ public struct ListQuery: Sendable, Hashable {
     /// FTS5 expression, instead of walking its sort order (a narrowing, never a widening: every
     /// condition still applies). Set by the storage layer (`RecordStore.narrowed`).
     public var candidateMatch: String?
+    /// PostgreSQL: when set, the page reads only the records whose indexed text is `LIKE` this
+    /// pattern, as the table's look-up function names them (`TextFilterIndex.lookUpFunction`);
+    /// again a narrowing only. Set by `RecordStore.narrowed`.
+    public var candidatePattern: String?
 
     public init() {}
 

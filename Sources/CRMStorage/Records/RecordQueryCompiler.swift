@@ -131,7 +131,11 @@ public enum RecordQueryCompiler {
         for condition in query.conditions {
             result.append(compile(condition, dialect: dialect))
             if dialect == .sqlite, let range = startsRange(condition, query: query) { result.append(range) }
-            if dialect == .postgres, let indexed = postgresTextIndexCondition(condition, entity: entity) { result.append(indexed) }
+        }
+        if dialect == .postgres, let pattern = query.candidatePattern {
+            result.append(
+                "id IN (SELECT \(raw: TextFilterIndex.lookUpFunction(of: entity))(\(.text(pattern)), \(.int(Int64(TextFilterIndex.postgresCandidates + 1)))))"
+            )
         }
         if let search = query.search {
             result.append(SearchIndexStore.matchCondition(scope: scope, entity: entity, text: search, dialect: dialect))
@@ -198,18 +202,6 @@ public enum RecordQueryCompiler {
     static func likeEscaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
             of: "_", with: "\\_")
-    }
-
-    /// PostgreSQL: the condition the table's trigram index serves, implied by a `starts` /
-    /// `contains` filter on an indexed field (`TextFilterIndex`); nil when it cannot help.
-    static func postgresTextIndexCondition(_ condition: FilterCondition, entity: EntityDefinition) -> SQLFragment? {
-        guard condition.op == .starts || condition.op == .contains, TextFold.isIndexed(condition.field.type),
-            condition.field.isCustom || TextFilterIndex.columns(of: entity).contains(condition.field.name),
-            let text = condition.values.first?.plainText, TextFold.isPlainForPostgres(text)
-        else { return nil }
-        // No ESCAPE clause: backslash is PostgreSQL's default, and `like_escape()` would hide the
-        // pattern from the index.
-        return "(\(raw: TextFilterIndex.expression(of: entity))) LIKE \(.text("%" + likeEscaped(TextFold.fold(text)) + "%"))"
     }
 
     /// Rows strictly after the cursor in the query's order, NULL being the smallest value.

@@ -175,7 +175,8 @@ public enum RecordStore {
     static func narrowed(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> ListQuery
     {
-        guard connection.dialect == .sqlite, !query.deleted, query.candidateMatch == nil else { return query }
+        guard !query.deleted, query.candidateMatch == nil, query.candidatePattern == nil else { return query }
+        if connection.dialect == .postgres { return try await narrowedOnPostgres(query, entity: entity, on: connection) }
         var best: (match: String, count: Int)?
         var limit: Int?
         for condition in query.conditions where condition.op == .starts || condition.op == .contains {
@@ -195,6 +196,31 @@ public enum RecordStore {
         guard let best else { return query }
         var narrowed = query
         narrowed.candidateMatch = best.match
+        return narrowed
+    }
+
+    /// PostgreSQL: the rarest `starts` / `contains` filter of three characters or more (trigrams)
+    /// that names at most `TextFilterIndex.postgresCandidates` records narrows the page to them.
+    static func narrowedOnPostgres(_ query: ListQuery, entity: EntityDefinition, on connection: any DatabaseConnection) async throws
+        -> ListQuery
+    {
+        var best: (pattern: String, count: Int)?
+        let indexed = TextFilterIndex.columns(of: entity)
+        for condition in query.conditions where condition.op == .starts || condition.op == .contains {
+            guard TextFold.isIndexed(condition.field.type), condition.field.isCustom || indexed.contains(condition.field.name),
+                let text = condition.values.first?.plainText, TextFold.isPlainForPostgres(text), TextFold.fold(text).count >= 3
+            else { continue }
+            let pattern = "%" + RecordQueryCompiler.likeEscaped(TextFold.fold(text)) + "%"
+            let cap = min(TextFilterIndex.postgresCandidates, best?.count ?? .max)
+            let count =
+                try await connection.first(
+                    "SELECT COUNT(*) AS n FROM \(raw: TextFilterIndex.lookUpFunction(of: entity))(\(.text(pattern)), \(.int(Int64(cap + 1))))"
+                )?.int("n").map { Int($0) } ?? 0
+            if count <= cap { best = (pattern, count) }
+        }
+        guard let best else { return query }
+        var narrowed = query
+        narrowed.candidatePattern = best.pattern
         return narrowed
     }
 

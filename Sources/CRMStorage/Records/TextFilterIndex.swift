@@ -9,10 +9,11 @@ import Synchronization
 ///   of three characters or more is itself a phrase. The store asks it for at most a few
 ///   thousand candidates first (see `RecordStore.narrowed`).
 /// - PostgreSQL: one pg_trgm GIN index per record table over the folded concatenation of the
-///   table's indexed columns and its `custom` document (`expression`); a filter adds
-///   `expression LIKE '%text%'` beside the exact comparison. Only a role that row-level security
-///   does not apply to can use the index that way (`LIKE` is not leakproof): the application
-///   role's filter pages scan the table (decision 0004).
+///   table's indexed columns and its `custom` document (`expression`). Row-level security keeps
+///   the application role's `LIKE` from the index (it is not leakproof), so the look-up goes
+///   through a function per table (`lookUpFunction`, migration 0010) that runs as the
+///   migrations' role, in the session's workspace only, and names at most `cap` ids; a filter
+///   matching at most `postgresCandidates` records reads just those (decision 0004, amended).
 ///
 /// Either way the exact comparison (`crm_fold(column) LIKE ...`) decides; the index only narrows.
 public enum TextFilterIndex {
@@ -22,6 +23,14 @@ public enum TextFilterIndex {
     static func columns(of entity: EntityDefinition) -> [String] {
         entity.builtinFields.filter { TextFold.isIndexed($0.type) }.map(\.name)
     }
+
+    /// PostgreSQL: the function that looks a `LIKE` pattern up in a table's trigram index.
+    static func lookUpFunction(of entity: EntityDefinition) -> String {
+        "crm_text_ids_" + entity.table
+    }
+
+    /// PostgreSQL: how many ids a filter may name before the page walks its sort order instead.
+    static let postgresCandidates = 5_000
 
     /// PostgreSQL: the indexed expression of a record table.
     static func expression(of entity: EntityDefinition) -> String {

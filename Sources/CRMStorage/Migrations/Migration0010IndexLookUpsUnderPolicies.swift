@@ -1,0 +1,26 @@
+import CRMCore
+
+/// PostgreSQL: reaching the trigram filter indexes under row-level security (decision 0004,
+/// amended). A policy keeps every non-leakproof condition — `LIKE` among them — from being an
+/// index condition, so the application role's filter pages scanned whole tables. One function
+/// per record table does the index look-up instead: `SECURITY DEFINER`, so it runs as the role
+/// that ran the migrations (which bypasses the policies when it is a superuser, as the server
+/// requires whenever it switches to the application role), and it takes the workspace from the
+/// same session setting the policies trust, never from an argument: it can name only the ids of
+/// the caller's workspace, at most `cap` of them. SQLite has nothing to do here.
+enum Migration0010IndexLookUpsUnderPolicies {
+    static let migration = Migration(version: 10, name: "index look-ups under row-level security") { dialect in
+        guard dialect == .postgres else { return [] }
+        return BuiltinEntities.all.map { entity in
+            """
+            CREATE OR REPLACE FUNCTION \(TextFilterIndex.lookUpFunction(of: entity))(pattern text, cap bigint) RETURNS SETOF uuid
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+              SELECT id FROM \(entity.table)
+              WHERE workspace_id = NULLIF(current_setting('clientele.workspace_id', true), '')::uuid
+                AND deleted_at IS NULL AND (\(TextFilterIndex.expression(of: entity))) LIKE pattern
+              LIMIT cap
+            $$
+            """
+        }
+    }
+}
