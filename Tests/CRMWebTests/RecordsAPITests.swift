@@ -39,7 +39,7 @@ struct RecordsAPITests {
                 scope: scope)
             let tables = [
                 "contacts", "leads", "companies", "deals", "activities", "notes", "audit_log", "match_keys", "users", "teams",
-                "team_members", "roles", "profiles", "user_profiles", "record_shares", "sharing_rules",
+                "team_members", "roles", "profiles", "user_profiles", "record_shares", "sharing_rules", "search_documents",
             ]
             for table in tables {
                 let mine = try await services.database.read(workspace: tenant.workspace.id) { connection in

@@ -7,20 +7,35 @@ import CRMCore
 /// that ran the migrations (which bypasses the policies when it is a superuser, as the server
 /// requires whenever it switches to the application role), and it takes the workspace from the
 /// same session setting the policies trust, never from an argument: it can name only the ids of
-/// the caller's workspace, at most `cap` of them. SQLite has nothing to do here.
+/// the caller's workspace, at most `cap` of them. The search index gets the same kind of
+/// look-up (`crm_search_documents`), and with it `search_documents` gets its policy back, which
+/// migration 0003 had dropped for the same reason. SQLite has nothing to do here.
 enum Migration0010IndexLookUpsUnderPolicies {
     static let migration = Migration(version: 10, name: "index look-ups under row-level security") { dialect in
         guard dialect == .postgres else { return [] }
-        return BuiltinEntities.all.map { entity in
-            """
-            CREATE OR REPLACE FUNCTION \(TextFilterIndex.lookUpFunction(of: entity))(pattern text, cap bigint) RETURNS SETOF uuid
+        let search = """
+            CREATE OR REPLACE FUNCTION crm_search_documents(query text, entities text, cap bigint)
+            RETURNS TABLE (doc_entity text, doc_record_id uuid, doc_title text, doc_subtitle text, doc_score real)
             LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-              SELECT id FROM \(entity.table)
-              WHERE workspace_id = NULLIF(current_setting('clientele.workspace_id', true), '')::uuid
-                AND deleted_at IS NULL AND (\(TextFilterIndex.expression(of: entity))) LIKE pattern
+              SELECT d.entity, d.record_id, d.title, d.subtitle, ts_rank(d.tsv, to_tsquery('simple', query))
+              FROM search_documents d
+              WHERE d.workspace_id = NULLIF(current_setting('clientele.workspace_id', true), '')::uuid
+                AND d.tsv @@ to_tsquery('simple', query)
+                AND (entities IS NULL OR d.entity = ANY (string_to_array(entities, ',')))
               LIMIT cap
             $$
             """
-        }
+        return [search] + Schema.tenantPolicy("search_documents", dialect)
+            + BuiltinEntities.all.map { entity in
+                """
+                CREATE OR REPLACE FUNCTION \(TextFilterIndex.lookUpFunction(of: entity))(pattern text, cap bigint) RETURNS SETOF uuid
+                LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+                  SELECT id FROM \(entity.table)
+                  WHERE workspace_id = NULLIF(current_setting('clientele.workspace_id', true), '')::uuid
+                    AND deleted_at IS NULL AND (\(TextFilterIndex.expression(of: entity))) LIKE pattern
+                  LIMIT cap
+                $$
+                """
+            }
     }
 }

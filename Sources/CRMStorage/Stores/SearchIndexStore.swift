@@ -228,16 +228,20 @@ public enum SearchIndexStore {
             if let entityList { sql.append(" AND d.entity IN (" + entityList + ")") }
             sql.append(" ORDER BY tier, score, d.doc_id DESC LIMIT \(raw: String(limit))")
         case .postgres:
-            // Rank a bounded set of candidates from the GIN index per tier, not every match.
+            // Rank a bounded set of candidates from the GIN index per tier, not every match. The
+            // index is read through `crm_search_documents` (migration 0010: the policy of
+            // `search_documents` keeps the match operator from the index otherwise); for a caller
+            // who sees part of the workspace it names every match, and the tier's limit counts
+            // what they may read.
             func tier(_ exact: Bool) -> SQLFragment {
                 let query = tsQuery(words, prefix: !exact)
+                let entitiesText: SQLValue = entities.map { .text($0.joined(separator: ",")) } ?? .null
+                let cap: SQLValue = visible == nil ? .int(Int64(candidateLimit)) : .null
                 var part: SQLFragment = """
-                    (SELECT entity, record_id, title, subtitle, \(raw: exact ? "0" : "1") AS tier,
-                      ts_rank(tsv, to_tsquery('simple', \(.text(query)))) AS score
-                    FROM search_documents d WHERE workspace_id = \(workspace) AND tsv @@ to_tsquery('simple', \(.text(query)))
+                    (SELECT d.entity, d.record_id, d.title, d.subtitle, \(raw: exact ? "0" : "1") AS tier, d.score
+                    FROM crm_search_documents(\(.text(query)), \(entitiesText), \(cap)) AS d(entity, record_id, title, subtitle, score)
                     """
-                if let entityList { part.append(" AND entity IN (" + entityList + ")") }
-                if let visible { part.append(" AND " + visible) }
+                if let visible { part.append(" WHERE " + visible) }
                 part.append(" LIMIT \(raw: String(candidateLimit)))")
                 return part
             }
@@ -270,8 +274,8 @@ public enum SearchIndexStore {
                 """
         case .postgres:
             return """
-                id IN (SELECT record_id FROM search_documents WHERE workspace_id = \(.uuid(scope.workspaceID))
-                AND entity = \(.text(entity.pluralName)) AND tsv @@ to_tsquery('simple', \(.text(tsQuery(words, prefix: true)))))
+                id IN (SELECT m.record_id FROM crm_search_documents(\(.text(tsQuery(words, prefix: true))), \(.text(entity.pluralName)), NULL)
+                  AS m(entity, record_id, title, subtitle, score))
                 """
         }
     }
