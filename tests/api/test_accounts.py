@@ -192,3 +192,35 @@ def test_admin_api_refuses_bad_input_whole(api: Client) -> None:
     assert_problem(api.patch(f"users/{bad_team}", {"name": "Y"}), 404)
     me = api.get("me").json()
     assert_problem(api.patch(f"users/{me['id']}", {"is_active": False}), 422, fields=["is_active"])
+
+
+def test_followers_and_participants_see_what_they_follow_or_attend(server: Server, api: Client, tenant: Tenant) -> None:
+    profile = api.post("profiles", {
+        "name": f"own-only-{rand_hex(6)}",
+        "permissions": {"contacts": {"read": "own", "edit": "own"}, "activities": {"read": "own", "edit": "own"}},
+    })
+    assert profile.status_code == 201, profile.text
+    user = make_user(api, profile_ids=[profile.json()["id"]])
+    member = Client(server.base_url, token_of(api, user, tenant.slug))
+    # A meeting of the admin's with the member among its participants: readable, not editable.
+    when = {"start_at": "2031-05-05T10:00:00Z", "end_at": "2031-05-05T11:00:00Z"}
+    meeting = api.create("activities", {"type": "meeting", "subject": f"Встреча {rand_hex(4)}", **when})
+    other = api.create("activities", {"type": "meeting", "subject": f"Без него {rand_hex(4)}", **when})
+    assert_problem(member.get(f"activities/{meeting['id']}"), 404)
+    linked = api.post(f"activities/{meeting['id']}/participants", {"id": user["id"], "entity": "users"})
+    assert linked.status_code == 201, linked.text
+    assert member.get(f"activities/{meeting['id']}").status_code == 200
+    assert_problem(member.patch(f"activities/{meeting['id']}", {"subject": "Моя"}), 403)
+    listed = [row["id"] for row in member.get("activities", params={"limit": "100"}).json()["data"]]
+    assert meeting["id"] in listed and other["id"] not in listed
+    # A contact of the member's that they follow stays readable after it is handed to the admin.
+    contact = api.create("contacts", {"first_name": "Следимый", "last_name": f"N{rand_hex(6)}", "owner_id": user["id"]})
+    assert member.post(f"contacts/{contact['id']}/follow").status_code in (200, 201)
+    me = api.get("me").json()
+    assert api.patch(f"contacts/{contact['id']}", {"owner_id": me["id"]}).status_code == 200
+    assert member.get(f"contacts/{contact['id']}").status_code == 200
+    assert_problem(member.patch(f"contacts/{contact['id']}", {"first_name": "Чужой"}), 403)
+    # An unfollowed one is gone.
+    assert member.delete(f"contacts/{contact['id']}/follow").status_code == 204
+    assert_problem(member.get(f"contacts/{contact['id']}"), 404)
+    member.close()

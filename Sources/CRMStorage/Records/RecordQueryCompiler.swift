@@ -73,7 +73,8 @@ public enum RecordQueryCompiler {
     /// Owners that the caller's scopes reach (resolved with the grants: own, teammates,
     /// subordinates, sharing rules) are one bound IN list that the owner index serves; records
     /// shared with the caller or their teams are one indexed sub-select of `record_shares`.
-    /// Shares open reading and editing only, and only where the profile gives the action at all.
+    /// Shares open reading and editing only, and only where the profile gives the action at all;
+    /// following a record, or taking part in a meeting, opens it for reading.
     public static func visibilityCondition(scope: AccessScope, entity: EntityDefinition, action: AccessAction, table: String)
         -> SQLFragment?
     {
@@ -90,6 +91,17 @@ public enum RecordQueryCompiler {
             sql.append(") AND entity = \(.text(entity.pluralName))")
             if action == .edit { sql.append(" AND access = 'edit'") }
             sql.append(")")
+        }
+        if action == .read {
+            // Followers see what they follow; participants see the meetings they are asked to.
+            sql.append(
+                " OR \(raw: table).id IN (SELECT record_id FROM follows WHERE workspace_id = \(.uuid(scope.workspaceID)) AND entity = \(.text(entity.pluralName)) AND user_id = \(.uuid(grants.userID)))"
+            )
+            if entity.name == "activity" {
+                sql.append(
+                    " OR \(raw: table).id IN (SELECT from_id FROM record_links WHERE workspace_id = \(.uuid(scope.workspaceID)) AND kind = \(.text(RelationKind.participant.rawValue)) AND to_id = \(.uuid(grants.userID)))"
+                )
+            }
         }
         sql.append(")")
         return sql
