@@ -16,4 +16,6 @@ public enum CRMError: Error, Sendable, Equatable {
     case unavailable(String)
     /// Too many attempts (sign-in throttling): try again after `retryAfter` seconds.
     case tooManyRequests(String, retryAfter: Int)
+    /// The password was right and the account also needs a one-time code (two-factor sign-in).
+    case codeRequired
 }

@@ -99,7 +99,7 @@ public struct AccessService: Sendable {
                 "role_id": user.roleID.map { .string($0.lowercased) } ?? .null,
                 "team_ids": .array(teamIDs.map { .string($0.lowercased) }),
                 "profile_ids": .array(profileIDs.map { .string($0.lowercased) }), "language": .string(user.language),
-                "time_zone": .string(user.timeZone),
+                "time_zone": .string(user.timeZone), "two_factor": .bool(user.twoFactor),
             ]
         }
     }
@@ -762,6 +762,41 @@ public struct AccessService: Sendable {
             "id": .string(attempt.id.lowercased), "at": .string(Timestamps.format(attempt.at)), "succeeded": .bool(attempt.succeeded),
             "reason": attempt.reason.map { .string($0) } ?? .null, "address": .string(attempt.address),
         ]
+    }
+
+    // MARK: - Two-factor sign-in
+
+    public func beginTwoFactor(scope: AccessScope) async throws -> JSONValue {
+        guard let me = scope.userID, !scope.readOnly else { throw CRMError.forbidden("a read-only token cannot change sign-in") }
+        let view = try await user(id: me, scope: scope)
+        let started = try await auth.beginTwoFactor(userID: me, workspaceID: scope.workspaceID, label: view.user.email)
+        return ["secret": .string(started.secret), "otpauth_uri": .string(started.uri)]
+    }
+
+    public func confirmTwoFactor(_ body: JSONValue, scope: AccessScope) async throws -> JSONValue {
+        guard let me = scope.userID, !scope.readOnly else { throw CRMError.forbidden("a read-only token cannot change sign-in") }
+        let object = try Self.object(body, allowed: ["code"])
+        var issues: [ValidationIssue] = []
+        let code = Self.text(object, "code", required: true, maximum: 40, issues: &issues) ?? ""
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        let codes = try await auth.confirmTwoFactor(code: code, userID: me, workspaceID: scope.workspaceID)
+        return ["recovery_codes": .array(codes.map { .string($0) })]
+    }
+
+    public func disableTwoFactor(_ body: JSONValue, scope: AccessScope) async throws {
+        guard let me = scope.userID, !scope.readOnly else { throw CRMError.forbidden("a read-only token cannot change sign-in") }
+        let object = try Self.object(body, allowed: ["code"])
+        var issues: [ValidationIssue] = []
+        let code = Self.text(object, "code", required: true, maximum: 40, issues: &issues)
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        try await auth.disableTwoFactor(code: code, verified: false, userID: me, workspaceID: scope.workspaceID)
+    }
+
+    /// An administrator turns someone's two-factor sign-in off (a lost phone).
+    public func resetTwoFactor(userID: UUID, scope: AccessScope) async throws {
+        try Self.requireAdmin(scope)
+        _ = try await user(id: userID, scope: scope)
+        try await auth.disableTwoFactor(code: nil, verified: true, userID: userID, workspaceID: scope.workspaceID)
     }
 
     // MARK: - Me

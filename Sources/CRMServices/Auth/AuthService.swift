@@ -133,9 +133,9 @@ public final class AuthService: Sendable {
     /// Email and password to a session token that expires after `signInTokenLifetime` (or two
     /// idle hours); the same answer for a wrong e-mail and a wrong password. Throttled per
     /// e-mail and per client address (429 with `Retry-After`); every attempt is logged.
-    public func login(email: String, password: String, workspaceSlug: String?, address: String = "unknown", client: String? = nil)
-        async throws -> (token: String, expiresAt: Date)
-    {
+    public func login(
+        email: String, password: String, workspaceSlug: String?, code: String? = nil, address: String = "unknown", client: String? = nil
+    ) async throws -> (token: String, expiresAt: Date) {
         let email = email.lowercased()
         let now = Date()
         let slug = workspaceSlug ?? WorkspaceStore.defaultSlug
@@ -166,12 +166,117 @@ public final class AuthService: Sendable {
             try await log(workspace?.id, user?.id, false, reason)
             throw CRMError.unauthenticated("wrong e-mail, password or workspace")
         }
+        let state = try await database.read(workspace: workspace.id) { connection in
+            try await UserStore.twoFactor(userID: user.id, workspaceID: workspace.id, on: connection)
+        }
+        if let state, state.enabled {
+            guard let code, !code.isEmpty else {
+                try await log(workspace.id, user.id, false, "code_required")
+                throw CRMError.codeRequired
+            }
+            guard try await useSecondFactor(code, userID: user.id, workspaceID: workspace.id, at: now) else {
+                try await log(workspace.id, user.id, false, "code")
+                throw CRMError.unauthenticated("wrong e-mail, password, workspace or one-time code")
+            }
+        }
         try await log(workspace.id, user.id, true, nil)
         let expiresAt = Date().addingTimeInterval(Self.signInTokenLifetime)
         let token = try await createToken(
             userID: user.id, workspaceID: workspace.id, name: "login", expiresAt: expiresAt, kind: .session,
             idleSeconds: Self.sessionIdleSeconds, client: client.map { String($0.prefix(200)) })
         return (token.token, expiresAt)
+    }
+
+    /// Checks a one-time code or a recovery code of a user with two-factor sign-in, and spends it:
+    /// a TOTP code's step must be later than the last one accepted (a code works once), a
+    /// recovery code is removed. In one write, so two requests cannot spend the same code.
+    func useSecondFactor(_ code: String, userID: UUID, workspaceID: UUID, at date: Date) async throws -> Bool {
+        try await database.write(workspace: workspaceID) { connection in
+            guard var state = try await UserStore.twoFactor(userID: userID, workspaceID: workspaceID, on: connection), state.enabled,
+                let secret = state.secret.flatMap(TOTP.base32Decode)
+            else { return false }
+            if let step = TOTP.matchingStep(code, secret: secret, at: date) {
+                guard step > (state.lastStep ?? .min) else { return false }
+                state.lastStep = step
+            } else {
+                let hash = Self.hash(Self.normalizedRecoveryCode(code))
+                guard let index = state.recoveryHashes.firstIndex(of: hash) else { return false }
+                state.recoveryHashes.remove(at: index)
+            }
+            try await UserStore.setTwoFactor(state, userID: userID, workspaceID: workspaceID, on: connection)
+            return true
+        }
+    }
+
+    static func normalizedRecoveryCode(_ code: String) -> String {
+        code.lowercased().filter { $0.isLetter || $0.isNumber }
+    }
+
+    /// Ten new recovery codes (`xxxxx-xxxxx`, hex), and their hashes to store.
+    static func newRecoveryCodes() -> (codes: [String], hashes: [String]) {
+        var random = SystemRandomNumberGenerator()
+        let codes = (0..<10).map { _ in
+            let text = hex((0..<5).map { _ in UInt8.random(in: 0...255, using: &random) })
+            return String(text.prefix(5)) + "-" + String(text.suffix(5))
+        }
+        return (codes, codes.map { hash(normalizedRecoveryCode($0)) })
+    }
+
+    /// Starts enrolment: a new secret, not in force until a code confirms it. Refused while
+    /// two-factor sign-in is on (turn it off first).
+    public func beginTwoFactor(userID: UUID, workspaceID: UUID, label: String) async throws -> (secret: String, uri: String) {
+        let secret = TOTP.base32(TOTP.newSecret())
+        try await database.write(workspace: workspaceID) { connection in
+            guard let state = try await UserStore.twoFactor(userID: userID, workspaceID: workspaceID, on: connection) else {
+                throw CRMError.unauthenticated("the token's user no longer exists")
+            }
+            if state.enabled { throw CRMError.conflict(code: "two_factor_on", message: "two-factor sign-in is already on") }
+            try await UserStore.setTwoFactor(
+                TwoFactorState(secret: secret, enabled: false, lastStep: nil, recoveryHashes: []), userID: userID, workspaceID: workspaceID,
+                on: connection)
+        }
+        let name = label.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "user"
+        return (secret, "otpauth://totp/Clientele:\(name)?secret=\(secret)&issuer=Clientele&algorithm=SHA1&digits=6&period=30")
+    }
+
+    /// Confirms enrolment with a code from the app: two-factor sign-in is on from now, and the
+    /// answer holds the recovery codes (shown once).
+    public func confirmTwoFactor(code: String, userID: UUID, workspaceID: UUID, at date: Date = Date()) async throws -> [String] {
+        let recovery = Self.newRecoveryCodes()
+        try await database.write(workspace: workspaceID) { connection in
+            guard var state = try await UserStore.twoFactor(userID: userID, workspaceID: workspaceID, on: connection),
+                let secret = state.secret.flatMap(TOTP.base32Decode), !state.enabled
+            else {
+                throw CRMError.conflict(code: "no_enrolment", message: "start with POST /api/v1/me/two-factor (or it is already on)")
+            }
+            guard let step = TOTP.matchingStep(code, secret: secret, at: date) else {
+                throw CRMError.validation([
+                    ValidationIssue(field: "code", code: "wrong", message: "the code does not match: check the app's clock")
+                ])
+            }
+            state.enabled = true
+            state.lastStep = step
+            state.recoveryHashes = recovery.hashes
+            try await UserStore.setTwoFactor(state, userID: userID, workspaceID: workspaceID, on: connection)
+        }
+        return recovery.codes
+    }
+
+    /// Turns two-factor sign-in off: the user proves it with a current code (or a recovery code);
+    /// an administrator (`verified`) for someone who lost their device.
+    public func disableTwoFactor(code: String?, verified: Bool, userID: UUID, workspaceID: UUID) async throws {
+        if !verified {
+            guard let code, try await useSecondFactor(code, userID: userID, workspaceID: workspaceID, at: Date()) else {
+                throw CRMError.validation([
+                    ValidationIssue(field: "code", code: "wrong", message: "a current one-time or recovery code is needed")
+                ])
+            }
+        }
+        try await database.write(workspace: workspaceID) { connection in
+            try await UserStore.setTwoFactor(
+                TwoFactorState(secret: nil, enabled: false, lastStep: nil, recoveryHashes: []), userID: userID, workspaceID: workspaceID,
+                on: connection)
+        }
     }
 
     /// Revokes the token a request was made with; every instance refuses it from the next request.

@@ -16,6 +16,7 @@ public struct Migration: Sendable {
         Migration0004SearchScope.migration, Migration0005SalesCore.migration, Migration0006MatchKeys.migration,
         Migration0007TextFilters.migration, Migration0008AccessControl.migration,
         Migration0009SessionsAndSignIns.migration, Migration0010IndexLookUpsUnderPolicies.migration,
+        Migration0011TwoFactor.migration,
     ]
 }
 

@@ -29,4 +29,5 @@ public enum SQLDialect: String, Sendable {
     public var dateType: String { self == .sqlite ? "TEXT" : "date" }
     public var doubleType: String { self == .sqlite ? "REAL" : "double precision" }
     public var emptyJSONObject: String { self == .sqlite ? "'{}'" : "'{}'::jsonb" }
+    public var emptyJSONArray: String { self == .sqlite ? "'[]'" : "'[]'::jsonb" }
 }

@@ -190,7 +190,7 @@ public enum SignInStore {
         return try await connection.query(
             """
             SELECT at FROM sign_in_attempts WHERE \(raw: column) = \(.text(value)) AND succeeded = \(.bool(false))
-            AND reason <> 'throttled' AND at > \(.timestamp(from)) ORDER BY at DESC LIMIT \(raw: String(limit))
+            AND reason NOT IN ('throttled', 'code_required') AND at > \(.timestamp(from)) ORDER BY at DESC LIMIT \(raw: String(limit))
             """
         ).compactMap { $0.date("at") }
     }

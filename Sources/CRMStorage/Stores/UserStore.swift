@@ -12,12 +12,15 @@ public struct User: Sendable, Hashable {
     public var timeZone: String
     public var isActive: Bool
     public var roleID: UUID?
+    /// Signs in with a one-time code too (read only; changed through `setTwoFactor`).
+    public var twoFactor: Bool = false
 
     public init(
         workspaceID: UUID, id: UUID, email: String, name: String, passwordHash: String, isAdmin: Bool, language: String,
-        timeZone: String, isActive: Bool, roleID: UUID? = nil
+        timeZone: String, isActive: Bool, roleID: UUID? = nil, twoFactor: Bool = false
     ) {
         self.roleID = roleID
+        self.twoFactor = twoFactor
         self.workspaceID = workspaceID
         self.id = id
         self.email = email
@@ -72,6 +75,57 @@ public enum UserStore {
             workspaceID: row.uuid("workspace_id") ?? UUID(), id: row.uuid("id") ?? UUID(), email: row.string("email") ?? "",
             name: row.string("name") ?? "", passwordHash: row.string("password_hash") ?? "", isAdmin: row.bool("is_admin") ?? false,
             language: row.string("language") ?? "en", timeZone: row.string("time_zone") ?? "UTC", isActive: row.bool("is_active") ?? true,
-            roleID: row.uuid("role_id"))
+            roleID: row.uuid("role_id"), twoFactor: row.bool("totp_enabled") ?? false)
+    }
+}
+
+/// A user's two-factor state (migration 0011).
+public struct TwoFactorState: Sendable, Hashable {
+    public var secret: String?
+    public var enabled: Bool
+    public var lastStep: Int64?
+    /// SHA-256 hashes (hex) of the recovery codes not used yet.
+    public var recoveryHashes: [String]
+
+    public init(secret: String?, enabled: Bool, lastStep: Int64?, recoveryHashes: [String]) {
+        self.secret = secret
+        self.enabled = enabled
+        self.lastStep = lastStep
+        self.recoveryHashes = recoveryHashes
+    }
+}
+
+extension UserStore {
+    public static func twoFactor(userID: UUID, workspaceID: UUID, on connection: any DatabaseConnection) async throws
+        -> TwoFactorState?
+    {
+        guard
+            let row = try await connection.first(
+                """
+                SELECT totp_secret, totp_enabled, totp_last_step, totp_recovery FROM users
+                WHERE workspace_id = \(.uuid(workspaceID)) AND id = \(.uuid(userID))
+                """)
+        else { return nil }
+        let hashes: [String]
+        if let text = row.string("totp_recovery"), case .array(let items)? = try? JSONValue.parse(text) {
+            hashes = items.compactMap(\.stringValue)
+        } else {
+            hashes = []
+        }
+        return TwoFactorState(
+            secret: row.string("totp_secret"), enabled: row.bool("totp_enabled") ?? false, lastStep: row.int("totp_last_step"),
+            recoveryHashes: hashes)
+    }
+
+    public static func setTwoFactor(_ state: TwoFactorState, userID: UUID, workspaceID: UUID, on connection: any DatabaseConnection)
+        async throws
+    {
+        let hashes = JSONValue.array(state.recoveryHashes.map { .string($0) }).serializedString()
+        try await connection.execute(
+            """
+            UPDATE users SET totp_secret = \(.optional(state.secret)), totp_enabled = \(.bool(state.enabled)),
+            totp_last_step = \(state.lastStep.map { .int($0) } ?? .null), totp_recovery = \(.json(hashes))
+            WHERE workspace_id = \(.uuid(workspaceID)) AND id = \(.uuid(userID))
+            """)
     }
 }

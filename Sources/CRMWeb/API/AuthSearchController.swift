@@ -19,7 +19,7 @@ struct AuthSearchController {
             throw CRMError.badRequest(code: "not_an_object", message: "the body must be a JSON object")
         }
         var issues: [ValidationIssue] = []
-        for key in object.keys where !["email", "password", "workspace"].contains(key) {
+        for key in object.keys where !["email", "password", "workspace", "code"].contains(key) {
             issues.append(ValidationIssue(field: key, code: "unknown_field", message: "unknown property \(key)"))
         }
         let email = object["email"]?.stringValue ?? ""
@@ -30,12 +30,16 @@ struct AuthSearchController {
         if password.isEmpty || password.count > 1000 {
             issues.append(ValidationIssue(field: "password", code: "required", message: "password is required"))
         }
+        if let code = object["code"], code.stringValue == nil || (code.stringValue?.count ?? 0) > 40 {
+            issues.append(ValidationIssue(field: "code", code: "type", message: "code must be a one-time or recovery code"))
+        }
         if let workspace = object["workspace"], workspace.stringValue == nil {
             issues.append(ValidationIssue(field: "workspace", code: "type", message: "workspace must be a slug"))
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         let signedIn = try await services.auth.login(
-            email: email, password: password, workspaceSlug: object["workspace"]?.stringValue, address: context.remoteAddress,
+            email: email, password: password, workspaceSlug: object["workspace"]?.stringValue, code: object["code"]?.stringValue,
+            address: context.remoteAddress,
             client: request.headers[.userAgent])
         return APIResponse.json([
             "token": .string(signedIn.token), "token_type": "Bearer", "expires_at": .string(Timestamps.format(signedIn.expiresAt)),

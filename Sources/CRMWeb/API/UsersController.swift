@@ -21,6 +21,10 @@ struct UsersController {
         group.get("tokens", use: allTokens)
         group.delete("tokens/:id", use: revokeAnyToken)
         group.get("users/:id/sign-ins", use: userSignIns)
+        group.post("me/two-factor", use: beginTwoFactor)
+        group.post("me/two-factor/confirm", use: confirmTwoFactor)
+        group.post("me/two-factor/disable", use: disableTwoFactor)
+        group.delete("users/:id/two-factor", use: resetTwoFactor)
         group.get("users", use: users)
         group.post("users", use: createUser)
         group.get("users/:id", use: user)
@@ -167,6 +171,30 @@ struct UsersController {
         let scope = try context.requireScope()
         let user = try id(context, kind: "user")
         return Self.list(try await services.access.signIns(userID: user, limit: try limit(request), scope: scope).map(AccessService.json))
+    }
+
+    // MARK: - Two-factor sign-in
+
+    @Sendable func beginTwoFactor(_ request: Request, context: AppContext) async throws -> Response {
+        APIResponse.json(try await services.access.beginTwoFactor(scope: try context.requireScope()), status: .created)
+    }
+
+    @Sendable func confirmTwoFactor(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let body = try await APIResponse.body(request, context: context)
+        return APIResponse.json(try await services.access.confirmTwoFactor(body, scope: scope))
+    }
+
+    @Sendable func disableTwoFactor(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let body = try await APIResponse.body(request, context: context)
+        try await services.access.disableTwoFactor(body, scope: scope)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func resetTwoFactor(_ request: Request, context: AppContext) async throws -> Response {
+        try await services.access.resetTwoFactor(userID: try id(context, kind: "user"), scope: try context.requireScope())
+        return Response(status: .noContent)
     }
 
     // MARK: - Teams

@@ -15,7 +15,7 @@ extension OpenAPIDocument {
             "properties": [
                 "id": uuidSchema, "email": ["type": "string"], "name": ["type": "string"], "is_admin": ["type": "boolean"],
                 "is_active": ["type": "boolean"], "role_id": nullableUUID, "team_ids": uuidList, "profile_ids": uuidList,
-                "language": ["type": "string"], "time_zone": ["type": "string"],
+                "language": ["type": "string"], "time_zone": ["type": "string"], "two_factor": ["type": "boolean"],
             ],
         ]
         let userProperties: JSONObject = [
@@ -193,6 +193,41 @@ extension OpenAPIDocument {
             "delete": operation(
                 "revokeToken", summary: "Revoke any token or session (administrators)", parameters: [idParameter], responses: deleted)
         ]
+        let codeBody = body([
+            "type": "object", "additionalProperties": false, "required": ["code"],
+            "properties": ["code": ["type": "string", "minLength": 1, "maxLength": 40]],
+        ])
+        paths["/api/v1/me/two-factor"] = [
+            "post": operation(
+                "beginTwoFactor", summary: "Start two-factor sign-in: a secret for an authenticator app", parameters: [],
+                responses: [
+                    "201": jsonResponse([
+                        "type": "object", "required": ["secret", "otpauth_uri"],
+                        "properties": ["secret": ["type": "string"], "otpauth_uri": ["type": "string"]],
+                    ])
+                ])
+        ]
+        paths["/api/v1/me/two-factor/confirm"] = [
+            "post": operation(
+                "confirmTwoFactor", summary: "Turn two-factor sign-in on with a code from the app; recovery codes are shown once",
+                parameters: [], requestBody: codeBody,
+                responses: [
+                    "200": jsonResponse([
+                        "type": "object", "required": ["recovery_codes"],
+                        "properties": ["recovery_codes": ["type": "array", "items": ["type": "string"]]],
+                    ])
+                ])
+        ]
+        paths["/api/v1/me/two-factor/disable"] = [
+            "post": operation(
+                "disableTwoFactor", summary: "Turn two-factor sign-in off (with a current or recovery code)", parameters: [],
+                requestBody: codeBody, responses: deleted)
+        ]
+        paths["/api/v1/users/{id}/two-factor"] = [
+            "delete": operation(
+                "resetTwoFactor", summary: "Turn a user's two-factor sign-in off (administrators)", parameters: [idParameter],
+                responses: deleted)
+        ]
         paths["/api/v1/users/{id}/sign-ins"] = [
             "get": operation(
                 "userSignIns", summary: "A user's sign-ins and failed attempts (administrators, or the user)",
@@ -351,7 +386,7 @@ extension OpenAPIDocument {
             "properties": [
                 "email": ["type": "string", "minLength": 1, "maxLength": 255],
                 "password": ["type": "string", "minLength": 1, "maxLength": 1000],
-                "workspace": ["type": "string"],
+                "workspace": ["type": "string"], "code": ["type": "string", "minLength": 1, "maxLength": 40],
             ],
         ])
         signIn["responses"] = [

@@ -65,6 +65,10 @@ struct ProblemDetails: Sendable {
                 status: .contentTooLarge, code: "too_large", title: "Body too large", detail: "the body must be at most \(limit) bytes")
         case .unavailable(let detail):
             return ProblemDetails(status: .serviceUnavailable, code: "unavailable", title: "Unavailable", detail: detail)
+        case .codeRequired:
+            return ProblemDetails(
+                status: .unauthorized, code: "code_required", title: "One-time code required",
+                detail: "this account signs in with a one-time code too: send it as code (or a recovery code)")
         case .tooManyRequests(let detail, let retryAfter):
             return ProblemDetails(
                 status: .tooManyRequests, code: "too_many_attempts", title: "Too many attempts", detail: detail,
