@@ -71,35 +71,37 @@ public enum RecordQueryCompiler {
 
     /// The visibility condition of an action, nil when it reaches every row of the workspace.
     /// Owners that the caller's scopes reach (resolved with the grants: own, teammates,
-    /// subordinates, sharing rules) are one bound IN list that the owner index serves; records
-    /// shared with the caller or their teams are one indexed sub-select of `record_shares`.
-    /// Shares open reading and editing only, and only where the profile gives the action at all;
-    /// following a record, or taking part in a meeting, opens it for reading.
+    /// subordinates, sharing rules) are one bound IN list that the owner index serves; a record
+    /// shared with the caller or their teams is found by one probe of the record's shares
+    /// (`record_shares_record`: workspace, entity, record, grantee), not by building the list of
+    /// every shared id for each statement (measured: decision 0008). Shares open reading and
+    /// editing only, and only where the profile gives the action at all; following a record, or
+    /// taking part in a meeting, opens it for reading (probes of their primary keys).
     public static func visibilityCondition(scope: AccessScope, entity: EntityDefinition, action: AccessAction, table: String)
         -> SQLFragment?
     {
         guard let grants = scope.grants, let owners = grants.owners(entity.pluralName, action) else { return nil }
         if owners.isEmpty { return "1 = 0" }
+        let workspace = SQLValue.uuid(scope.workspaceID)
         var sql: SQLFragment = "(\(raw: table).owner_id IN ("
         sql.append(SQLFragment.joined(owners.sorted().map { "\(.uuid($0))" }, separator: ", "))
         sql.append(")")
         if action == .read || action == .edit {
             sql.append(
-                " OR \(raw: table).id IN (SELECT record_id FROM record_shares WHERE workspace_id = \(.uuid(scope.workspaceID)) AND grantee_id IN ("
+                " OR EXISTS (SELECT 1 FROM record_shares rs WHERE rs.workspace_id = \(workspace) AND rs.entity = \(.text(entity.pluralName)) AND rs.record_id = \(raw: table).id AND rs.grantee_id IN ("
             )
             sql.append(SQLFragment.joined(([grants.userID] + grants.teamIDs).map { "\(.uuid($0))" }, separator: ", "))
-            sql.append(") AND entity = \(.text(entity.pluralName))")
-            if action == .edit { sql.append(" AND access = 'edit'") }
+            sql.append(")")
+            if action == .edit { sql.append(" AND rs.access = 'edit'") }
             sql.append(")")
         }
         if action == .read {
-            // Followers see what they follow; participants see the meetings they are asked to.
             sql.append(
-                " OR \(raw: table).id IN (SELECT record_id FROM follows WHERE workspace_id = \(.uuid(scope.workspaceID)) AND entity = \(.text(entity.pluralName)) AND user_id = \(.uuid(grants.userID)))"
+                " OR EXISTS (SELECT 1 FROM follows rf WHERE rf.workspace_id = \(workspace) AND rf.entity = \(.text(entity.pluralName)) AND rf.record_id = \(raw: table).id AND rf.user_id = \(.uuid(grants.userID)))"
             )
             if entity.name == "activity" {
                 sql.append(
-                    " OR \(raw: table).id IN (SELECT from_id FROM record_links WHERE workspace_id = \(.uuid(scope.workspaceID)) AND kind = \(.text(RelationKind.participant.rawValue)) AND to_id = \(.uuid(grants.userID)))"
+                    " OR EXISTS (SELECT 1 FROM record_links rl WHERE rl.workspace_id = \(workspace) AND rl.kind = \(.text(RelationKind.participant.rawValue)) AND rl.from_id = \(raw: table).id AND rl.to_id = \(.uuid(grants.userID)))"
                 )
             }
         }
