@@ -233,6 +233,8 @@ public struct AccessService: Sendable {
     }
 
     public func updateUser(id: UUID, _ body: JSONValue, scope: AccessScope) async throws -> UserView {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: Self.userKeys)
         var issues: [ValidationIssue] = []
@@ -363,6 +365,8 @@ public struct AccessService: Sendable {
     }
 
     public func saveTeam(id: UUID?, _ body: JSONValue, scope: AccessScope) async throws -> Team {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: ["name", "head_id", "member_ids"])
         var issues: [ValidationIssue] = []
@@ -397,6 +401,8 @@ public struct AccessService: Sendable {
     }
 
     public func deleteTeam(id: UUID, scope: AccessScope) async throws {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let deleted = try await database.write(workspace: scope.workspaceID) { connection in
             try await AccessStore.deleteTeam(id: id, scope: scope, on: connection)
@@ -433,6 +439,8 @@ public struct AccessService: Sendable {
     }
 
     public func saveRole(id: UUID?, _ body: JSONValue, scope: AccessScope) async throws -> Role {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: ["name", "parent_id"])
         var issues: [ValidationIssue] = []
@@ -470,6 +478,8 @@ public struct AccessService: Sendable {
     }
 
     public func deleteRole(id: UUID, scope: AccessScope) async throws {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         try await database.write(workspace: scope.workspaceID) { connection in
             let use = try await AccessStore.roleUse(id: id, scope: scope, on: connection)
@@ -507,6 +517,8 @@ public struct AccessService: Sendable {
     }
 
     public func saveProfile(id: UUID?, _ body: JSONValue, scope: AccessScope) async throws -> Profile {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: ["name", "permissions", "fields", "conditions"])
         var issues: [ValidationIssue] = []
@@ -543,6 +555,8 @@ public struct AccessService: Sendable {
     }
 
     public func deleteProfile(id: UUID, scope: AccessScope) async throws {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         try await database.write(workspace: scope.workspaceID) { connection in
             guard let profile = try await AccessStore.profile(id: id, scope: scope, on: connection) else {
@@ -639,6 +653,8 @@ public struct AccessService: Sendable {
     }
 
     public func createSharingRule(_ body: JSONValue, scope: AccessScope) async throws -> SharingRule {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: ["entity", "owner_team_id", "team_id", "access"])
         var issues: [ValidationIssue] = []
@@ -671,6 +687,8 @@ public struct AccessService: Sendable {
     }
 
     public func deleteSharingRule(id: UUID, scope: AccessScope) async throws {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let deleted = try await database.write(workspace: scope.workspaceID) { connection in
             try await AccessStore.deleteSharingRule(id: id, scope: scope, on: connection)
@@ -729,6 +747,8 @@ public struct AccessService: Sendable {
 
     /// Revokes a token or session: the caller's own, or (administrators) anyone's in the workspace.
     public func revokeToken(id: UUID, kind: APIToken.Kind?, scope: AccessScope) async throws {
+        // Cached token look-ups (SQLite) must not outlive the change.
+        defer { auth.invalidate() }
         guard let me = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
         if id == scope.tokenID {
             throw CRMError.conflict(code: "current_token", message: "this request uses that token: sign out with POST /api/v1/auth/logout")

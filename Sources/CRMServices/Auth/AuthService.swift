@@ -15,6 +15,8 @@ import Synchronization
 public final class AuthService: Sendable {
     let database: any Database
     let cache = Mutex<[String: (version: Int64, scope: AccessScope)]>([:])
+    let lookUps = Mutex<[String: (generation: Int, loaded: ContinuousClock.Instant, owner: TokenOwner)]>([:])
+    let generation = Atomic<Int>(0)
     static let bcryptCost: UInt8 = 10
     /// What bcrypt reads of a password (UTF-8 bytes).
     public static let maximumPasswordBytes = 72
@@ -54,7 +56,7 @@ public final class AuthService: Sendable {
             workspaceID: workspaceID, id: UUIDv7.make(), email: normalized, name: name, passwordHash: Self.hashPassword(password),
             isAdmin: isAdmin, language: "en", timeZone: "UTC", isActive: true)
         do {
-            return try await database.write(workspace: workspaceID) { connection in
+            let created = try await database.write(workspace: workspaceID) { connection in
                 try await UserStore.create(user, on: connection)
                 // A new user gets the workspace's default profile (administrators use it
                 // only if their flag is taken away).
@@ -64,6 +66,8 @@ public final class AuthService: Sendable {
                 try await AccessStore.bumpVersion(scope: scope, on: connection)
                 return try await then?(user, connection) ?? user
             }
+            invalidate()
+            return created
         } catch StorageError.uniqueViolation {
             throw CRMError.conflict(code: "user_exists", message: "a user with e-mail \(normalized) already exists in this workspace")
         }
@@ -284,13 +288,14 @@ public final class AuthService: Sendable {
         let key = Self.hash(token)
         try await database.write(workspace: nil) { connection in try await TokenStore.revoke(hash: key, on: connection) }
         cache.withLock { $0[key] = nil }
+        invalidate()
     }
 
     /// The caller a bearer token stands for, or `unauthenticated`.
     public func authenticate(token: String) async throws -> AccessScope {
         let key = Self.hash(token)
         let now = Date()
-        guard let owner = try await database.read(workspace: nil, { connection in try await TokenStore.owner(hash: key, on: connection) }),
+        guard var owner = try await lookUp(key),
             owner.expiresAt.map({ $0 > now }) ?? true,
             owner.idleSeconds.map({ idle in (owner.lastUsedAt ?? .distantPast).addingTimeInterval(TimeInterval(idle)) > now }) ?? true
         else {
@@ -298,19 +303,25 @@ public final class AuthService: Sendable {
             throw CRMError.unauthenticated("the token is not valid (revoked, expired, or idle too long: sign in again)")
         }
         if now.timeIntervalSince(owner.lastUsedAt ?? .distantPast) > Self.touchInterval {
-            try await database.write(workspace: nil) { connection in try await TokenStore.touch(id: owner.tokenID, at: now, on: connection)
+            let id = owner.tokenID
+            try await database.write(workspace: nil) { connection in try await TokenStore.touch(id: id, at: now, on: connection) }
+            owner.lastUsedAt = now
+            let touched = owner
+            lookUps.withLock { cache in
+                if let entry = cache[key] { cache[key] = (entry.generation, entry.loaded, touched) }
             }
         }
         if let cached = cache.withLock({ $0[key] }), cached.version == owner.accessVersion { return cached.scope }
-        let scope = try await database.read(workspace: owner.workspaceID) { connection -> AccessScope? in
-            guard let user = try await UserStore.find(id: owner.userID, workspaceID: owner.workspaceID, on: connection), user.isActive
+        let found = owner
+        let scope = try await database.read(workspace: found.workspaceID) { connection -> AccessScope? in
+            guard let user = try await UserStore.find(id: found.userID, workspaceID: found.workspaceID, on: connection), user.isActive
             else { return nil }
-            let system = AccessScope.system(owner.workspaceID)
+            let system = AccessScope.system(found.workspaceID)
             let grants =
                 user.isAdmin ? nil : try await AccessStore.grants(userID: user.id, roleID: user.roleID, scope: system, on: connection)
             return AccessScope(
-                workspaceID: owner.workspaceID, userID: user.id, isAdmin: user.isAdmin, language: user.language, grants: grants,
-                readOnly: owner.readOnly, tokenID: owner.tokenID)
+                workspaceID: found.workspaceID, userID: user.id, isAdmin: user.isAdmin, language: user.language, grants: grants,
+                readOnly: found.readOnly, tokenID: found.tokenID)
         }
         guard let scope else { throw CRMError.unauthenticated("the token is not valid") }
         cache.withLock { cache in
@@ -318,6 +329,36 @@ public final class AuthService: Sendable {
             cache[key] = (owner.accessVersion, scope)
         }
         return scope
+    }
+
+    /// The token's row and its workspace's access version. PostgreSQL (many instances): read on
+    /// every request. SQLite (the box: one process does every write): kept in process, and
+    /// dropped whenever this process changes anything that decides it (`invalidate()`, after the
+    /// change commits) and after `lookUpLifetime` in case another process (the command line)
+    /// changed the file.
+    func lookUp(_ key: String) async throws -> TokenOwner? {
+        let current = generation.load(ordering: .acquiring)
+        if database.dialect == .sqlite, let entry = lookUps.withLock({ $0[key] }), entry.generation == current,
+            ContinuousClock.now - entry.loaded < Self.lookUpLifetime
+        {
+            return entry.owner
+        }
+        let owner = try await database.read(workspace: nil) { connection in try await TokenStore.owner(hash: key, on: connection) }
+        if database.dialect == .sqlite {
+            lookUps.withLock { cache in
+                if cache.count > 10_000 { cache.removeAll() }
+                if let owner { cache[key] = (current, ContinuousClock.now, owner) } else { cache[key] = nil }
+            }
+        }
+        return owner
+    }
+
+    static let lookUpLifetime: Duration = .seconds(5)
+
+    /// Drops every cached token look-up of this process: call after committing a change to
+    /// tokens, users, teams, roles, profiles or sharing rules.
+    public func invalidate() {
+        generation.add(1, ordering: .releasing)
     }
 
     /// Runs on every API request (the cache key), so no formatter objects here.

@@ -87,7 +87,15 @@ public struct RecordService: Sendable {
         let written = inputs
         let (records, duplicates) = try await write(scope: scope, alone: true) { writer in
             let records = try await writer.createMany(written, entity: entity)
-            let duplicates = try await DuplicateService.keyMatches(of: records, entity: entity, scope: scope, on: writer.connection)
+            var duplicates = try await DuplicateService.keyMatches(of: records, entity: entity, scope: scope, on: writer.connection)
+            if scope.grants != nil {
+                // Only duplicates the caller may read are named (an id is itself a disclosure).
+                let named = Array(Set(duplicates.flatMap(\.keys)))
+                let visible = Set(
+                    try await RecordStore.fetch(ids: named, entity: entity, scope: scope, access: .visible(.read), on: writer.connection)
+                        .map(\.id))
+                duplicates = duplicates.map { $0.filter { visible.contains($0.key) } }
+            }
             return (records, duplicates)
         }
         return BatchResult(records: records.map { EntityRecord(record: $0, entity: visible) }, duplicates: duplicates)

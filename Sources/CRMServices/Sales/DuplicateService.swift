@@ -86,7 +86,7 @@ public struct DuplicateService: Sendable {
                     issues.append(ValidationIssue(field: "limit", code: "range", message: "limit must be 1 to 100"))
                 }
             default:
-                guard let field = entity.field(named: key), !field.isSystem else {
+                guard let field = entity.field(named: key), !field.isSystem, !scope.hiddenFields(entity.pluralName).contains(key) else {
                     issues.append(ValidationIssue(field: key, code: "unknown_field", message: "\(entity.name) has no field \(key)"))
                     continue
                 }
@@ -153,7 +153,9 @@ public struct DuplicateService: Sendable {
                 }
             }
             if !reasons.isEmpty {
-                matches.append(Match(record: EntityRecord(record: candidate, entity: entity), score: score, reasons: reasons))
+                // Written as the caller sees the entity: fields hidden from them stay out.
+                let visible = entity.hiding(scope.hiddenFields(entity.pluralName))
+                matches.append(Match(record: EntityRecord(record: candidate, entity: visible), score: score, reasons: reasons))
             }
         }
         // Best first; among equals the newest.

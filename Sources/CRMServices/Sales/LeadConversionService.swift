@@ -152,9 +152,10 @@ public struct LeadConversionService: Sendable {
             if let deal { leadChanges["converted_deal_id"] = .uuid(deal.id) }
             let converted = try await writer.apply(leadChanges, to: lead, entity: leads, action: .convert)
             return Result(
-                lead: EntityRecord(record: converted, entity: leads), contact: contact.map { EntityRecord(record: $0, entity: contacts) },
-                company: company.map { EntityRecord(record: $0, entity: companies) },
-                deal: deal.map { EntityRecord(record: $0, entity: deals) },
+                lead: EntityRecord(record: converted, entity: leads, seenBy: scope),
+                contact: contact.map { EntityRecord(record: $0, entity: contacts, seenBy: scope) },
+                company: company.map { EntityRecord(record: $0, entity: companies, seenBy: scope) },
+                deal: deal.map { EntityRecord(record: $0, entity: deals, seenBy: scope) },
                 companyCreated: linkedCompanyID == nil && company != nil)
         }
     }

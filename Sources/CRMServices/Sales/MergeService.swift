@@ -25,7 +25,7 @@ public struct MergeService: Sendable {
         let (survivor, merge) = try await records.write(scope: scope) { writer in
             try await Self.perform(request, entity: entity, writer: writer)
         }
-        return Result(survivor: EntityRecord(record: survivor, entity: entity), merge: merge)
+        return Result(survivor: EntityRecord(record: survivor, entity: entity, seenBy: scope), merge: merge)
     }
 
     public func undo(id: UUID, scope: AccessScope) async throws -> MergeEntry {
