@@ -34,14 +34,6 @@ public struct AccessScope: Sendable, Hashable {
         AccessScope(workspaceID: workspaceID, userID: nil, isAdmin: true)
     }
 
-    /// The same workspace seen whole: for integrity checks and rules that must see every row
-    /// whatever the caller may see (the writer still records the caller as the actor).
-    public var tenantWide: AccessScope {
-        var scope = self
-        scope.grants = nil
-        return scope
-    }
-
     /// Whether an action is open to the caller at all on an entity (some scope other than none).
     public func may(_ action: AccessAction, on entity: String) -> Bool {
         guard let grants else { return true }

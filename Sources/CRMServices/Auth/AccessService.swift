@@ -108,14 +108,11 @@ public struct AccessService: Sendable {
         try await database.read(workspace: scope.workspaceID) { connection in
             let users = try await UserStore.list(workspaceID: scope.workspaceID, on: connection)
             let teams = try await AccessStore.teams(scope: scope, on: connection)
-            var result: [UserView] = []
-            for user in users {
-                result.append(
-                    UserView(
-                        user: user, teamIDs: teams.filter { $0.memberIDs.contains(user.id) }.map(\.id),
-                        profileIDs: try await AccessStore.profileIDs(userID: user.id, scope: scope, on: connection)))
+            let profiles = try await AccessStore.profileIDsByUser(scope: scope, on: connection)
+            return users.map { user in
+                UserView(
+                    user: user, teamIDs: teams.filter { $0.memberIDs.contains(user.id) }.map(\.id), profileIDs: profiles[user.id] ?? [])
             }
-            return result
         }
     }
 

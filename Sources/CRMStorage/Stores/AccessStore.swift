@@ -128,11 +128,25 @@ public enum AccessStore {
                 "SELECT entity, owner_team_id, access FROM sharing_rules WHERE workspace_id = \(workspace) AND grantee_team_id IN ("
             sql.append(SQLFragment.joined(teamIDs.map { "\(.uuid($0))" }, separator: ", "))
             sql.append(")")
-            for row in try await connection.query(sql) {
+            let rules = try await connection.query(sql).compactMap { row -> (String, UUID, AccessAction)? in
                 guard let entity = row.string("entity"), let team = row.uuid("owner_team_id"),
                     let access = row.string("access").flatMap(AccessAction.init(rawValue:))
-                else { continue }
-                ruleOwners[entity, default: [:]][access, default: []] += try await members(of: [team], scope: scope, on: connection)
+                else { return nil }
+                return (entity, team, access)
+            }
+            // The members of every owner team in one statement, not one per rule.
+            let ownerTeams = Set(rules.map(\.1))
+            var membersByTeam: [UUID: [UUID]] = [:]
+            if !ownerTeams.isEmpty {
+                var members: SQLFragment = "SELECT team_id, user_id FROM team_members WHERE workspace_id = \(workspace) AND team_id IN ("
+                members.append(SQLFragment.joined(ownerTeams.sorted().map { "\(.uuid($0))" }, separator: ", "))
+                members.append(")")
+                for row in try await connection.query(members) {
+                    if let team = row.uuid("team_id"), let user = row.uuid("user_id") { membersByTeam[team, default: []].append(user) }
+                }
+            }
+            for (entity, team, access) in rules {
+                ruleOwners[entity, default: [:]][access, default: []] += membersByTeam[team] ?? []
             }
         }
         return Grants(
@@ -342,6 +356,17 @@ public enum AccessStore {
         try await connection.query(
             "SELECT profile_id FROM user_profiles WHERE workspace_id = \(.uuid(scope.workspaceID)) AND user_id = \(.uuid(userID)) ORDER BY profile_id"
         ).compactMap { $0.uuid("profile_id") }
+    }
+
+    /// Every user's profiles, in one statement (the users list).
+    public static func profileIDsByUser(scope: AccessScope, on connection: any DatabaseConnection) async throws -> [UUID: [UUID]] {
+        var result: [UUID: [UUID]] = [:]
+        for row in try await connection.query(
+            "SELECT user_id, profile_id FROM user_profiles WHERE workspace_id = \(.uuid(scope.workspaceID)) ORDER BY profile_id")
+        {
+            if let user = row.uuid("user_id"), let profile = row.uuid("profile_id") { result[user, default: []].append(profile) }
+        }
+        return result
     }
 
     public static func setProfiles(_ profiles: [UUID], userID: UUID, scope: AccessScope, on connection: any DatabaseConnection)
