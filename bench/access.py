@@ -1,23 +1,24 @@
 #!/usr/bin/env python3
-"""Sets up the access-control workload of the benchmark (issue 13) on a loaded database.
+"""Sets up the access-control workload of the benchmark (issue 13), in two phases around the load.
 
-    access.py --database URL --url http://127.0.0.1:PORT --token ADMIN_TOKEN --out RESULTS_DIR
+    access.py --phase users --database URL --url http://127.0.0.1:PORT --token ADMIN_TOKEN --out RESULTS_DIR
+    (bench/generate.py --owners RESULTS_DIR/access-users.json ...)
+    access.py --phase shares --database URL --url ... --token ... --out RESULTS_DIR
 
-With the server running on a database that bench/generate.py has filled:
+1. `--phase users`, on the empty workspace, through the API (as the administrator): one permission
+   profile that gives team scope, 5 teams and 50 users, 10 to a team, each with only that
+   profile. Writes RESULTS_DIR/access-users.json, whose "owners" (the administrator and the 50
+   users) bench/generate.py gives the contacts and companies in turn: the records are loaded with
+   their owners, and their search documents with the owners' access terms (decision 0009), as
+   the server would have written them.
+2. `--phase shares`, on the loaded database: checks that the owners are spread as planned; shares
+   1,000 contacts owned outside the first user's team with that user through the API; that user
+   signs in (POST /auth/token) and the number of contacts the API shows them is checked against
+   the database's own count.
 
-1. through the API (as the administrator): one permission profile that gives team scope, 5 teams
-   and 50 users, 10 to a team, each with only that profile;
-2. straight in SQL (a million rows through the API would take hours): the owners of the contacts
-   and companies spread evenly over the 50 users and the administrator, one UPDATE per chunk of
-   rows, then the statistics rebuilt (SQLite: the owner index dropped for the update and built
-   again, ANALYZE; PostgreSQL: indexes dropped, VACUUM FULL, indexes rebuilt, VACUUM ANALYZE);
-3. through the API: 1,000 contacts owned outside the first user's team shared with that user;
-4. that user signs in (POST /auth/token); the number of contacts the API shows them is checked
-   against the database's own count.
-
-Writes RESULTS_DIR/access.json (ids, counts and timings, for explain.py and the record) and prints
-the team user's token on the last line of stdout. Restart the server afterwards: its SQLite
-connections read the planner statistics only when they open.
+The second phase writes RESULTS_DIR/access.json (ids, counts and timings, for explain.py and the
+record) and prints the team user's token on the last line of stdout. Restart the server
+afterwards: its SQLite connections read the planner statistics only when they open.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ TEAM_PROFILE = {
 }
 # The entities the profile lets the user read, in the server's order (BuiltinEntities.all).
 READABLE = [name for name in ("leads", "contacts", "companies", "deals", "notes", "activities") if name in TEAM_PROFILE]
-TABLES = ("contacts", "companies")  # the records whose owners are spread
 STARTED = time.monotonic()
 
 
@@ -103,40 +103,6 @@ class SQLiteDB:
             return row[0]
         return None
 
-    def spread_owners(self, workspace: str, owners: list[str], chunk: int) -> dict:
-        """owner_id = owners[rowid % len(owners)], a chunk of rowids per statement."""
-        timings = {}
-        for table in TABLES:
-            started = time.monotonic()
-            index = self.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                              "AND name = ?", (table, f"{table}_owner"))
-            if index:
-                self.db.execute(f"DROP INDEX {index[0][0]}")
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS bench_owners (k INTEGER PRIMARY KEY, owner_id TEXT NOT NULL)")
-            self.db.execute("DELETE FROM bench_owners")
-            self.db.executemany("INSERT INTO bench_owners (k, owner_id) VALUES (?, ?)", list(enumerate(owners)))
-            low, high = self.rows(f"SELECT MIN(rowid), MAX(rowid) FROM {table}")[0]
-            statements = 0
-            if low is not None:
-                for start in range(low, high + 1, chunk):
-                    self.db.execute(
-                        f"UPDATE {table} SET owner_id = (SELECT owner_id FROM bench_owners WHERE k = {table}.rowid % ?) "
-                        "WHERE workspace_id = ? AND rowid >= ? AND rowid < ?",
-                        (len(owners), workspace, start, start + chunk))
-                    statements += 1
-                    self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            # The index and its statistics appear together for the server's connections.
-            self.db.execute("BEGIN")
-            if index:
-                self.db.execute(index[0][1])
-            self.db.execute(f"ANALYZE {table}")
-            self.db.execute("COMMIT")
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            timings[table] = {"statements": statements, "seconds": round(time.monotonic() - started, 1)}
-            log(f"{table}: owners spread with {statements} UPDATE statement(s), index rebuilt, ANALYZE "
-                f"({timings[table]['seconds']} s)")
-        return timings
-
     def owner_counts(self, workspace: str, table: str) -> dict[str, int]:
         return dict(self.rows(f"SELECT owner_id, COUNT(*) FROM {table} WHERE workspace_id = ? AND deleted_at IS NULL "
                               "GROUP BY owner_id", (workspace,)))
@@ -186,44 +152,6 @@ class PostgresDB:
     def set_workspace(self, workspace: str) -> None:
         self.cur.execute("SELECT set_config('clientele.workspace_id', %s, false)", (workspace,))
 
-    def spread_owners(self, workspace: str, owners: list[str], chunk: int) -> dict:
-        """owner_id = owners[hash(id) % len(owners)], one UPDATE per range of heap pages (a TID
-        range scan; the owner depends on the id only, so a row met twice is harmless). The
-        secondary indexes are dropped for it and built again after VACUUM FULL."""
-        timings = {}
-        self.cur.execute("SET maintenance_work_mem = '1GB'")
-        values = ", ".join(f"({k}, '{owner}'::uuid)" for k, owner in enumerate(owners))
-        for table in TABLES:
-            started = time.monotonic()
-            indexes = self.rows(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = 'public' AND i.tablename = %s "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", (table,))
-            total = int(self.scalar(f"SELECT COUNT(*) FROM {table}"))
-            pages = int(self.scalar("SELECT pg_relation_size(%s) / current_setting('block_size')::int", (table,)))
-            step = max(1, chunk * pages // max(total, 1))
-            statements = 0
-            try:
-                for name, _ in indexes:
-                    self.cur.execute(f'DROP INDEX "{name}"')
-                for first in range(0, pages, step):
-                    self.cur.execute(
-                        f"UPDATE {table} t SET owner_id = o.owner_id FROM (VALUES {values}) AS o(k, owner_id) "
-                        f"WHERE t.ctid >= '({first},0)'::tid AND t.ctid < '({first + step},0)'::tid "
-                        f"AND t.workspace_id = %s AND o.k = abs(hashtext(t.id::text)::bigint) %% {len(owners)}",
-                        (workspace,))
-                    statements += 1
-                self.cur.execute(f"VACUUM FULL {table}")
-            finally:
-                for _, definition in indexes:
-                    self.cur.execute(definition)
-            # VACUUM FULL leaves the visibility map empty and the dead-row count of the UPDATE in the
-            # statistics (autovacuum would come during the measurements): a plain VACUUM settles both.
-            self.cur.execute(f"VACUUM ANALYZE {table}")
-            timings[table] = {"statements": statements, "seconds": round(time.monotonic() - started, 1)}
-            log(f"{table}: owners spread with {statements} UPDATE statement(s), VACUUM FULL, {len(indexes)} indexes "
-                f"rebuilt, VACUUM ANALYZE ({timings[table]['seconds']} s)")
-        return timings
-
     def owner_counts(self, workspace: str, table: str) -> dict[str, int]:
         return {str(owner): n for owner, n in self.rows(
             f"SELECT owner_id, COUNT(*) FROM {table} WHERE workspace_id = %s AND deleted_at IS NULL GROUP BY owner_id",
@@ -258,28 +186,24 @@ def open_db(url: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--phase", required=True, choices=("users", "shares"))
     parser.add_argument("--database", required=True, help="sqlite:PATH or postgres://...")
     parser.add_argument("--url", required=True, help="the running server, e.g. http://127.0.0.1:18480")
     parser.add_argument("--token", required=True, help="an administrator's token")
-    parser.add_argument("--out", required=True, help="the results directory (access.json goes there)")
+    parser.add_argument("--out", required=True, help="the results directory (access-users.json, access.json)")
     parser.add_argument("--workspace", default="default", help="the workspace's slug (sign-in)")
-    parser.add_argument("--chunk", type=int, default=100_000, help="rows per UPDATE statement")
     args = parser.parse_args()
 
     api = API(args.url, args.token)
-    db = open_db(args.database)
-    me = api.call("GET", "/me")
-    admin = me["id"]
-    workspace = db.scalar("SELECT workspace_id FROM workspaces WHERE slug = ?" if db.dialect == "sqlite"
-                          else "SELECT workspace_id FROM workspaces WHERE slug = %s", (args.workspace,))
-    if workspace is None:
-        sys.exit(f"no workspace {args.workspace}")
-    workspace = str(workspace)
-    if db.dialect == "postgres":
-        db.set_workspace(workspace)
-    timings = {}
+    if args.phase == "users":
+        create_users(api, args.out)
+    else:
+        share_and_check(api, args)
 
-    # 1. A team-scope profile, 5 teams, 50 users.
+
+def create_users(api: API, out: str) -> None:
+    """A team-scope profile, 5 teams, 50 users; the owners the loader gives records in turn."""
+    admin = api.call("GET", "/me")["id"]
     started = time.monotonic()
     profile = api.call("POST", "/profiles", {"name": "Bench team scope", "permissions": TEAM_PROFILE})["id"]
     teams = [api.call("POST", "/teams", {"name": f"Bench team {t + 1}", "member_ids": []})["id"] for t in range(TEAMS)]
@@ -293,21 +217,40 @@ def main() -> None:
             sys.exit(f"user {user.get('email')} came back with profiles {user.get('profile_ids')} and teams {user.get('team_ids')}")
         users.append(user["id"])
         members[team].append(user["id"])
-    timings["users_teams_profile_s"] = round(time.monotonic() - started, 1)
-    log(f"profile {profile}, {TEAMS} teams, {len(users)} users ({timings['users_teams_profile_s']} s)")
+    seconds = round(time.monotonic() - started, 1)
+    log(f"profile {profile}, {TEAMS} teams, {len(users)} users ({seconds} s)")
+    document = {"admin_id": admin, "profile_id": profile, "team_ids": teams, "members": members,
+                "owners": [admin] + users, "users_teams_profile_s": seconds}
+    with open(f"{out}/access-users.json", "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=1)
+
+
+def share_and_check(api: API, args) -> None:
+    with open(f"{args.out}/access-users.json", encoding="utf-8") as handle:
+        setup = json.load(handle)
+    db = open_db(args.database)
+    workspace = db.scalar("SELECT workspace_id FROM workspaces WHERE slug = ?" if db.dialect == "sqlite"
+                          else "SELECT workspace_id FROM workspaces WHERE slug = %s", (args.workspace,))
+    if workspace is None:
+        sys.exit(f"no workspace {args.workspace}")
+    workspace = str(workspace)
+    if db.dialect == "postgres":
+        db.set_workspace(workspace)
+    timings = {"users_teams_profile_s": setup["users_teams_profile_s"]}
+    admin, profile, teams, members, owners = (setup[key] for key in ("admin_id", "profile_id", "team_ids", "members", "owners"))
+    users = owners[1:]
     user, team = users[0], teams[0]
     teammates = members[team]
 
-    # 2. Owners: the administrator and the 50 users, evenly.
-    owners = [admin] + users
-    timings["owners"] = db.spread_owners(workspace, owners, args.chunk)
+    # The loader gave the records these owners in turn.
     counts = db.owner_counts(workspace, "contacts")
     unexpected = set(counts) - set(owners)
-    if unexpected:
-        sys.exit(f"contacts still owned by {sorted(unexpected)[:3]}")
+    if unexpected or len(counts) != len(owners):
+        sys.exit(f"contacts owned by {len(counts)} users, {len(unexpected)} of them not the planned owners: "
+                 "was the database loaded with generate.py --owners?")
     log(f"contacts per owner: {min(counts.values()):,} to {max(counts.values()):,} ({len(counts)} owners)")
 
-    # 3. 1,000 contacts owned outside the user's team, shared with the user.
+    # 1,000 contacts owned outside the user's team, shared with the user.
     started = time.monotonic()
     shared = db.outside(workspace, teammates, SHARES)
     for record in shared:
@@ -316,7 +259,7 @@ def main() -> None:
     timings["shares_s"] = round(time.monotonic() - started, 1)
     log(f"{len(shared)} contacts shared with the team user ({timings['shares_s']} s)")
 
-    # 4. The team user signs in; what the API shows them must be what the database says.
+    # The team user signs in; what the API shows them must be what the database says.
     email = "bench-user-01@example.com"
     token = api.call("POST", "/auth/token", {"email": email, "password": PASSWORD, "workspace": args.workspace},
                      token=None)["token"]

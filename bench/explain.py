@@ -82,14 +82,18 @@ CANDIDATES = 200  # SearchIndexStore.candidateLimit
 SEARCH_LIMIT = 20  # the API's default
 
 
-def search_sql(dialect, text, workspace, visible=None):
-    """SearchIndexStore.search for all entities; `visible` is the caller's document condition."""
+def search_sql(dialect, text, workspace, visible=None, access_terms=None):
+    """SearchIndexStore.search for all entities; `visible` is the caller's document condition,
+    `access_terms` their access terms (SearchAccess.queryTerms)."""
     words_ = query_words(text)
     ws = literal(workspace)
     if dialect == "sqlite":
         def tier(exact):
-            match = literal(fts_query(words_, workspace, prefix=not exact))
-            score = "bm25(search_fts)" if exact else "0.0"
+            query = fts_query(words_, workspace, prefix=not exact)
+            if visible is not None and access_terms:
+                query += " AND (" + " OR ".join(f'"{t}"' for t in access_terms) + ")"
+            match = literal(query)
+            score = "bm25(search_fts, 1.0, 0.0)" if exact else "0.0"
             if visible is None:
                 return (f"SELECT * FROM (SELECT rowid AS doc_id, {0 if exact else 1} AS tier, {score} AS score FROM search_fts "
                         f"WHERE search_fts MATCH {match} ORDER BY rowid DESC LIMIT {CANDIDATES})")
@@ -103,12 +107,18 @@ def search_sql(dialect, text, workspace, visible=None):
                 f"ORDER BY tier, score, d.doc_id DESC LIMIT {SEARCH_LIMIT}")
 
     def tier(exact):
+        # What crm_search_documents runs (as its owner, past the policies), then the visibility
+        # condition on its at most CANDIDATES rows.
         query = literal(ts_query(words_, prefix=not exact))
-        part = (f"(SELECT entity, record_id, title, subtitle, {0 if exact else 1} AS tier, "
-                f"ts_rank(tsv, to_tsquery('simple', {query})) AS score FROM search_documents d WHERE workspace_id = {ws} "
-                f"AND tsv @@ to_tsquery('simple', {query})")
+        inner = (f"SELECT entity, record_id, title, subtitle, ts_rank(tsv, to_tsquery('simple', {query})) AS score "
+                 f"FROM search_documents WHERE workspace_id = {ws} AND tsv @@ to_tsquery('simple', {query})")
+        if visible is not None and access_terms:
+            inner += f" AND tsv @@ to_tsquery('simple', {literal(' | '.join(access_terms))})"
+        if visible is None or access_terms:
+            inner += f" LIMIT {CANDIDATES}"
+        part = f"(SELECT d.entity, d.record_id, d.title, d.subtitle, {0 if exact else 1} AS tier, d.score FROM ({inner}) d"
         if visible is not None:
-            part += " AND " + visible
+            part += " WHERE " + visible
         return part + f" LIMIT {CANDIDATES})"
     return ("SELECT entity, record_id, MIN(title) AS title, MIN(subtitle) AS subtitle, MIN(tier) AS tier, MAX(score) AS score "
             "FROM (" + tier(True) + " UNION ALL " + tier(False) + ") c GROUP BY entity, record_id "
@@ -121,6 +131,13 @@ def team_owners_shares(access, table):
     ws = literal(access["workspace_id"])
     return (f"({table}.owner_id IN ({owners}) OR {table}.id IN (SELECT record_id FROM record_shares WHERE workspace_id = {ws} "
             f"AND grantee_id IN ({grantees}) AND entity = {{entity}}))")
+
+
+def team_access_terms(access):
+    """SearchAccess.queryTerms for the team user: the teammates as owners, the user and their team
+    as grantees."""
+    owners = {access["user_id"]} | set(access["teammates"])
+    return sorted({"o" + o.lower()[-12:] for o in owners} | {"g" + g.lower()[-12:] for g in (access["user_id"], access["user_team_id"])})
 
 
 def team_search_visibility(access):
@@ -217,8 +234,8 @@ def main():
             team_sql, team_params = team_list(access, "?", lambda value: value)
             visible = team_search_visibility(access)
             cases += [(f"team user's list last_name={top} sort=first_name", team_sql, team_params(top)),
-                      (f"team user's search q={name_query}", search_sql("sqlite", name_query, workspace, visible), ()),
-                      (f"team user's search q={phone_query}", search_sql("sqlite", phone_query, workspace, visible), ())]
+                      (f"team user's search q={name_query}", search_sql("sqlite", name_query, workspace, visible, team_access_terms(access)), ()),
+                      (f"team user's search q={phone_query}", search_sql("sqlite", phone_query, workspace, visible, team_access_terms(access)), ())]
         out.append("## SQLite query plans (with ANALYZE statistics, as loaded)")
         for label, sql, params in cases:
             out.append(f"{label}:\n{plan(sql, params)}")
@@ -255,7 +272,7 @@ def main():
                 out.append(summary("list page, team user", [run(team_sql, team_params(n))[0] for n in surnames * 5]))
             out.append(summary("search", [run(search_sql("sqlite", q, workspace), ())[0] for q in searches[: args.searches]]))
             if access:
-                out.append(summary("search, team user", [run(search_sql("sqlite", q, workspace, visible), ())[0]
+                out.append(summary("search, team user", [run(search_sql("sqlite", q, workspace, visible, team_access_terms(access)), ())[0]
                                                          for q in searches[: args.team_searches]]))
                 out.append(summary("search, administrator, same queries",
                                    [run(search_sql("sqlite", q, workspace), ())[0] for q in searches[: args.team_searches]]))
@@ -285,8 +302,8 @@ def main():
             team_sql, team_params = team_list(access, "%s", uuid.UUID, " NULLS FIRST")
             visible = team_search_visibility(access)
             cases += [(f"team user's list last_name={top} sort=first_name", team_sql, team_params(top)),
-                      (f"team user's search q={name_query}", search_sql("postgres", name_query, workspace, visible), ()),
-                      (f"team user's search q={phone_query}", search_sql("postgres", phone_query, workspace, visible), ())]
+                      (f"team user's search q={name_query}", search_sql("postgres", name_query, workspace, visible, team_access_terms(access)), ()),
+                      (f"team user's search q={phone_query}", search_sql("postgres", phone_query, workspace, visible, team_access_terms(access)), ())]
         out.append("## PostgreSQL plans (EXPLAIN ANALYZE, BUFFERS; role clientele_app, workspace set)")
         for label, sql, params in cases:
             plan(sql, params)  # warm
@@ -306,7 +323,7 @@ def main():
                 out.append(summary("list page, team user", [run(team_sql, team_params(n)) for n in surnames * 5]))
             out.append(summary("search", [run(search_sql("postgres", q, workspace), ()) for q in searches[: args.searches]]))
             if access:
-                out.append(summary("search, team user", [run(search_sql("postgres", q, workspace, visible), ())
+                out.append(summary("search, team user", [run(search_sql("postgres", q, workspace, visible, team_access_terms(access)), ())
                                                          for q in searches[: args.team_searches]]))
                 out.append(summary("search, administrator, same queries",
                                    [run(search_sql("postgres", q, workspace), ()) for q in searches[: args.team_searches]]))

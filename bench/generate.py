@@ -78,6 +78,13 @@ def compact(email: str) -> str:
     return "".join(ch for ch in email.lower() if ch.isalpha() or ch.isnumeric())
 
 
+def access_text(entity: str, owner: str | None) -> str:
+    """The access column of a search document (SearchAccess.documentText): the entity, the owner
+    (last 12 hex digits of its id); a freshly loaded record has no shares, follows or participants."""
+    entity_term = "e" + "".join(ch for ch in entity.lower() if ch.isascii() and ch.isalnum())
+    return entity_term + (f" o{owner.lower()[-12:]}" if owner else "")
+
+
 def search_document(text: list[str], phones: list[str], emails: list[str]) -> str:
     terms: list[str] = []
     seen: set[str] = set()
@@ -262,9 +269,10 @@ class Company:
     __slots__ = ("id", "number", "lang", "name", "domain", "phone", "row", "doc")
 
 
-def make_companies(count: int, rng: random.Random, workspace: str, owner: str | None) -> list[Company]:
+def make_companies(count: int, rng: random.Random, workspace: str, owners: list[str | None]) -> list[Company]:
     companies = []
     for i in range(count):
+        owner = owners[i % len(owners)]
         c = Company()
         ms = BASE_END_MS - SPAN_MS - 86_400_000 * 30 + (i * (SPAN_MS // max(count, 1)))
         ms += rng.randrange(max(SPAN_MS // max(count, 1), 1))
@@ -506,16 +514,17 @@ class SQLiteTarget:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         self.db.executemany(sql, [tuple(self.value(c, row[c]) for c in columns) for row in rows])
         doc_rows, fts_rows = [], []
-        for entity, record_id, title, subtitle, terms in docs:
+        for row, (entity, record_id, title, subtitle, terms) in zip(rows, docs):
             doc_rows.append((self.workspace, self.next_doc, entity, record_id, title, subtitle))
             # The SQLite store tags every term with the workspace (SearchIndexStore.scoped).
             tag = self.workspace.lower()[-12:] + "_"
-            fts_rows.append((self.next_doc, " ".join(tag + t for t in terms.split(" "))))
+            fts_rows.append((self.next_doc, " ".join(tag + t for t in terms.split(" ")),
+                             access_text(entity, row["owner_id"])))
             self.next_doc += 1
         self.db.executemany(
             "INSERT INTO search_documents (workspace_id, doc_id, entity, record_id, title, subtitle) VALUES (?, ?, ?, ?, ?, ?)",
             doc_rows)
-        self.db.executemany("INSERT INTO search_fts (rowid, terms) VALUES (?, ?)", fts_rows)
+        self.db.executemany("INSERT INTO search_fts (rowid, terms, access) VALUES (?, ?, ?)", fts_rows)
 
     def define_field(self, entity, definition):
         now = iso_ms(int(time.time() * 1000))
@@ -589,9 +598,10 @@ class PostgresTarget:
         with self.cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             copy.write("".join(lines))
         doc_lines = ["\t".join((self.workspace, entity, record_id, text("title", title), text("subtitle", subtitle),
-                                text("terms", terms))) + "\n" for entity, record_id, title, subtitle, terms in docs]
+                                text("terms", terms), access_text(entity, row["owner_id"]))) + "\n"
+                     for row, (entity, record_id, title, subtitle, terms) in zip(rows, docs)]
         with self.cur.copy(
-                "COPY search_documents (workspace_id, entity, record_id, title, subtitle, terms) FROM STDIN") as copy:
+                "COPY search_documents (workspace_id, entity, record_id, title, subtitle, terms, access) FROM STDIN") as copy:
             copy.write("".join(doc_lines))
 
     def define_field(self, entity, definition):
@@ -637,6 +647,8 @@ def main() -> None:
     parser.add_argument("--existing-size", type=int, default=20000,
                         help="contacts listed under 'existing' in the samples file (people the write scenarios enter again)")
     parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--owners", help="a JSON file whose \"owners\" list of user ids own the records in turn "
+                                         "(bench/access.py --phase users writes it); default: the first user")
     args = parser.parse_args()
 
     started = time.monotonic()
@@ -650,6 +662,10 @@ def main() -> None:
         sys.exit("no default workspace: run `clientele migrate` first")
     target.workspace = workspace
     owner = target.scalar("SELECT id FROM users WHERE workspace_id = ? ORDER BY created_at LIMIT 1", (workspace,))
+    owners: list[str | None] = [owner]
+    if args.owners:
+        with open(args.owners, encoding="utf-8") as handle:
+            owners = json.load(handle)["owners"]
     existing = int(target.scalar("SELECT COUNT(*) FROM contacts WHERE workspace_id = ?", (workspace,)) or 0)
     if existing:
         sys.exit(f"the default workspace already has {existing} contacts; generate into a fresh database")
@@ -663,12 +679,12 @@ def main() -> None:
     existing_at = set(random.Random(args.seed + 3).sample(range(count), min(args.existing_size, count)))
 
     target.begin()
-    log(f"{target.dialect}: workspace {workspace}, owner {owner}; dropping secondary indexes for the load")
+    log(f"{target.dialect}: workspace {workspace}, {len(owners)} owner(s) in turn; dropping secondary indexes for the load")
     indexes = target.drop_indexes(["contacts", "companies", "search_documents"])
     target.define_field("contact", CUSTOM_FIELD_DEFINITION)
     log(f"custom field contact.{CUSTOM_FIELD}")
 
-    companies = make_companies(company_count, rng, workspace, owner)
+    companies = make_companies(company_count, rng, workspace, owners)
     target.insert("companies", COMPANY_COLUMNS, [c.row for c in companies], [c.doc for c in companies])
     target.set_sequence("company", company_count)
     log(f"{company_count} companies")
@@ -681,7 +697,7 @@ def main() -> None:
     samples, existing_people = [], []
     rows, docs = [], []
     for i in range(count):
-        row, doc = make_contact(i, count, rng, workspace, owner, by_lang, emails, custom_rng)
+        row, doc = make_contact(i, count, rng, workspace, owners[i % len(owners)], by_lang, emails, custom_rng)
         surnames[row["last_name"]] += 1
         if i in sample_at:
             samples.append({

@@ -485,9 +485,28 @@ bench_backend() {
   "$BIN" migrate --database "$url" > "$dir/cli.log" 2>&1
   "$BIN" user create --email bench@example.com --password bench-password-1 --name "Bench User" --admin \
     --database "$url" >> "$dir/cli.log" 2>&1
+  SERVE_URL=$url
+  if [ "$backend" = postgres ] && [ -n "${BENCH_PG_POOL:-}" ]; then SERVE_URL="$url?pool_size=$BENCH_PG_POOL"; fi
+  : > "$dir/server.log"
+  local owners=() access_setup=0
+  if [ "$COUNT" -gt 0 ] && [ "${BENCH_ACCESS:-1}" != 0 ]; then
+    # The users exist before the load, which gives the records their owners in turn (and their
+    # search documents the owners' access terms), as records written through the API would be.
+    access_setup=1
+    TOKEN=$("$BIN" token create --user bench@example.com --database "$url" 2>> "$dir/cli.log" | tail -1)
+    start_server "$dir"
+    log "$backend: access setup, users (a team-scope profile, 50 users in 5 teams; bench/access.py)"
+    if ! "$PY" "$HERE/access.py" --phase users --database "$url" --url "http://127.0.0.1:$PORT" --token "$TOKEN" \
+      --out "$dir" 2> "$dir/access.log"; then
+      log "$backend: access.py --phase users failed (see access.log)"; return 1
+    fi
+    stop_server
+    owners=(--owners "$dir/access-users.json")
+  fi
   log "$backend: generating $COUNT contacts"
   started=$(date +%s)
-  "$PY" "$HERE/generate.py" --database "$url" --count "$COUNT" --samples "$dir/samples.json" 2> "$dir/generate.log"
+  "$PY" "$HERE/generate.py" --database "$url" --count "$COUNT" --samples "$dir/samples.json" "${owners[@]}" \
+    2> "$dir/generate.log"
   echo "load seconds: $(($(date +%s) - started))" >> "$dir/generate.log"
   tail -2 "$dir/generate.log" >&2
   # The loader writes rows and search documents, not the duplicate check's match keys: without them
@@ -509,19 +528,16 @@ bench_backend() {
   TOKEN=$("$BIN" token create --user bench@example.com --database "$url" 2>> "$dir/cli.log" | tail -1)
   "$PY" "$HERE/paths.py" "$dir/samples.json" "$dir"
 
-  SERVE_URL=$url
-  if [ "$backend" = postgres ] && [ -n "${BENCH_PG_POOL:-}" ]; then SERVE_URL="$url?pool_size=$BENCH_PG_POOL"; fi
-  : > "$dir/server.log"
   TEAM_TOKEN=""
-  if [ "$COUNT" -gt 0 ] && [ "${BENCH_ACCESS:-1}" != 0 ]; then
-    # Users, teams and shares go through the API, so the server runs for the setup; it starts
-    # again afterwards, so that every connection reads the new planner statistics.
+  if [ "$access_setup" = 1 ]; then
+    # Shares go through the API, so the server runs for them; it starts again afterwards, so
+    # that every connection reads the new planner statistics.
     start_server "$dir"
-    log "$backend: access setup (50 users in 5 teams, owners spread, 1,000 shares; bench/access.py)"
+    log "$backend: access setup, 1,000 shares and the team user's count (bench/access.py)"
     started=$(date +%s)
     local status=0
-    TEAM_TOKEN=$("$PY" "$HERE/access.py" --database "$url" --url "http://127.0.0.1:$PORT" --token "$TOKEN" \
-      --out "$dir" 2> "$dir/access.log" | tail -1) || status=$?
+    TEAM_TOKEN=$("$PY" "$HERE/access.py" --phase shares --database "$url" --url "http://127.0.0.1:$PORT" \
+      --token "$TOKEN" --out "$dir" 2>> "$dir/access.log" | tail -1) || status=$?
     echo "access setup wall seconds: $(($(date +%s) - started))" >> "$dir/access.log"
     tail -3 "$dir/access.log" >&2
     if [ "$status" != 0 ] || [ -z "$TEAM_TOKEN" ]; then log "$backend: access.py failed (see access.log)"; return 1; fi

@@ -222,25 +222,46 @@ def test_followers_and_participants_see_what_they_follow_or_attend(server: Serve
     member = Client(server.base_url, token_of(api, user, tenant.slug))
     # A meeting of the admin's with the member among its participants: readable, not editable.
     when = {"start_at": "2031-05-05T10:00:00Z", "end_at": "2031-05-05T11:00:00Z"}
-    meeting = api.create("activities", {"type": "meeting", "subject": f"Встреча {rand_hex(4)}", **when})
-    other = api.create("activities", {"type": "meeting", "subject": f"Без него {rand_hex(4)}", **when})
+    word = f"zq{rand_hex(10)}"  # in both meetings' subjects and the contact's name: searched for
+
+    def found(q: str = word) -> set[str]:
+        resp = member.get("search", params={"q": q, "limit": "50"})
+        assert resp.status_code == 200, resp.text
+        return {hit["id"] for hit in resp.json()["data"]}
+
+    meeting = api.create("activities", {"type": "meeting", "subject": f"Встреча {word}", **when})
+    other = api.create("activities", {"type": "meeting", "subject": f"Без него {word}", **when})
     assert_problem(member.get(f"activities/{meeting['id']}"), 404)
+    assert found() == set() and found(word[:5]) == set()
     linked = api.post(f"activities/{meeting['id']}/participants", {"id": user["id"], "entity": "users"})
     assert linked.status_code == 201, linked.text
     assert member.get(f"activities/{meeting['id']}").status_code == 200
+    # Search finds what taking part opens, as a whole word and as typed, and nothing else.
+    assert found() == {meeting["id"]} and found(word[:5]) == {meeting["id"]}
     assert_problem(member.patch(f"activities/{meeting['id']}", {"subject": "Моя"}), 403)
     listed = [row["id"] for row in member.get("activities", params={"limit": "100"}).json()["data"]]
     assert meeting["id"] in listed and other["id"] not in listed
     # A contact of the member's that they follow stays readable after it is handed to the admin.
-    contact = api.create("contacts", {"first_name": "Следимый", "last_name": f"N{rand_hex(6)}", "owner_id": user["id"]})
+    contact = api.create("contacts", {"first_name": "Следимый", "last_name": word, "owner_id": user["id"]})
+    assert found() == {meeting["id"], contact["id"]}
     assert member.post(f"contacts/{contact['id']}/follow").status_code in (200, 201)
     me = api.get("me").json()
     assert api.patch(f"contacts/{contact['id']}", {"owner_id": me["id"]}).status_code == 200
     assert member.get(f"contacts/{contact['id']}").status_code == 200
+    assert found() == {meeting["id"], contact["id"]}
     assert_problem(member.patch(f"contacts/{contact['id']}", {"first_name": "Чужой"}), 403)
-    # An unfollowed one is gone.
+    # An unfollowed one is gone, from search too; so is a meeting the member no longer attends.
     assert member.delete(f"contacts/{contact['id']}/follow").status_code == 204
     assert_problem(member.get(f"contacts/{contact['id']}"), 404)
+    assert found() == {meeting["id"]}
+    assert api.delete(f"activities/{meeting['id']}/participants/{user['id']}").status_code == 204
+    assert found() == set()
+    # Shared, then found; the share taken back, not found.
+    share = api.post(f"contacts/{contact['id']}/shares", {"user_id": user["id"], "access": "read"})
+    assert share.status_code == 201, share.text
+    assert found() == {contact["id"]} and found(word[:4]) == {contact["id"]}
+    assert api.delete(f"contacts/{contact['id']}/shares/{share.json()['id']}").status_code == 204
+    assert found() == set()
     member.close()
 
 

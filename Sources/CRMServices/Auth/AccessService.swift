@@ -616,7 +616,9 @@ public struct AccessService: Sendable {
             let share = RecordShare(
                 id: UUIDv7.make(), entity: pluralName, recordID: id, granteeKind: user != nil ? .user : .team,
                 granteeID: user ?? team!, access: access ?? .read)
-            return try await AccessStore.share(share, scope: scope, on: writer.connection)
+            let stored = try await AccessStore.share(share, scope: scope, on: writer.connection)
+            try await SearchIndexing.refresh(entity: entity, id: id, scope: scope, on: writer.connection)
+            return stored
         }
     }
 
@@ -631,6 +633,7 @@ public struct AccessService: Sendable {
             guard try await AccessStore.unshare(id: shareID, entity: pluralName, recordID: id, scope: scope, on: writer.connection) else {
                 throw CRMError.notFound("no share \(shareID.lowercased) on this record")
             }
+            try await SearchIndexing.refresh(entity: entity, id: id, scope: scope, on: writer.connection)
         }
     }
 

@@ -1,5 +1,6 @@
 import CRMCore
 import CRMStorage
+import Foundation
 
 /// What a record contributes to the cross-entity search and to the duplicate check's match keys.
 enum SearchIndexing {
@@ -13,7 +14,7 @@ enum SearchIndexing {
         let document = self.document(record, entity: entity)
         try await SearchIndexStore.upsert(
             entity: entity.pluralName, id: record.id, title: document.title, subtitle: document.subtitle, terms: document.terms,
-            filterText: document.filterText, isNew: isNew, scope: scope, on: connection)
+            filterText: document.filterText, ownerID: record.ownerID, isNew: isNew, scope: scope, on: connection)
         let keys = DuplicateService.storedKeys(record, entity: entity)
         let oldKeys = old.map { DuplicateService.storedKeys($0, entity: entity) } ?? []
         let removed = Set(oldKeys).subtracting(keys)
@@ -49,7 +50,19 @@ enum SearchIndexing {
             (emails + phones).first ?? entity.fields.first { $0.name == "company_name" }.flatMap { record.values[$0.name]?.plainText }
         return SearchDocument(
             title: record.title(in: entity), subtitle: subtitle, terms: SearchTerms.document(text: text, phones: phones, emails: emails),
-            filterText: filterText(record, entity: entity))
+            filterText: filterText(record, entity: entity), ownerID: record.ownerID)
+    }
+
+    /// Rewrites the search document of a stored record after a change of who may read it besides
+    /// its owner (a share, a follow, a participant: `SearchAccess`). Nothing for a trashed record.
+    static func refresh(entity: EntityDefinition, id: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws {
+        guard let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, access: .tenant, on: connection) else {
+            return
+        }
+        let document = self.document(record, entity: entity)
+        try await SearchIndexStore.upsert(
+            entity: entity.pluralName, id: record.id, title: document.title, subtitle: document.subtitle, terms: document.terms,
+            filterText: document.filterText, ownerID: record.ownerID, scope: scope, on: connection)
     }
 
     /// The record's text values for the `starts` / `contains` filter index (`TextFold.document`).

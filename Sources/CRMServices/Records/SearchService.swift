@@ -31,9 +31,11 @@ public struct SearchService: Sendable {
         }
         let visible = RecordQueryCompiler.recordRowsVisibility(
             scope: scope, entities: Array(known.values), entityColumn: "d.entity", idColumn: "d.record_id")
+        let searched = entities.map { names in names.compactMap { known[$0] } } ?? Array(known.values)
+        let access = SearchAccess.queryTerms(scope: scope, entities: searched)
         let hits = try await database.read(workspace: scope.workspaceID) { connection in
             try await SearchIndexStore.search(
-                text: trimmed, entities: entities, limit: limit, scope: scope, visible: visible, on: connection)
+                text: trimmed, entities: entities, limit: limit, scope: scope, visible: visible, access: access, on: connection)
         }
         guard scope.grants != nil else { return hits }
         // Titles and subtitles are stored whole; one that may hold a field hidden from the

@@ -20,6 +20,7 @@ public struct FollowService: Sendable {
                 throw CRMError.recordNotFound(entity: pluralName, id: id.lowercased)
             }
             try await FollowStore.follow(entity: entity.pluralName, recordID: id, userID: userID, scope: scope, on: connection)
+            try await SearchIndexing.refresh(entity: entity, id: id, scope: scope, on: connection)
             return try await FollowStore.followers(entity: entity.pluralName, recordID: id, scope: scope, on: connection)
         }
     }
@@ -29,7 +30,10 @@ public struct FollowService: Sendable {
         guard !scope.readOnly else { throw CRMError.forbidden("this token is read-only") }
         let entity = try await records.metadata.entity(pluralName, scope: scope)
         let removed = try await records.database.write(workspace: scope.workspaceID) { connection in
-            try await FollowStore.unfollow(entity: entity.pluralName, recordID: id, userID: userID, scope: scope, on: connection)
+            let removed = try await FollowStore.unfollow(
+                entity: entity.pluralName, recordID: id, userID: userID, scope: scope, on: connection)
+            if removed { try await SearchIndexing.refresh(entity: entity, id: id, scope: scope, on: connection) }
+            return removed
         }
         guard removed else { throw CRMError.notFound("you do not follow \(pluralName)/\(id.lowercased)") }
     }

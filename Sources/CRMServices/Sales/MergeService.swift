@@ -191,6 +191,8 @@ public struct MergeService: Sendable {
             }
             try await FollowStore.move(entity: entity.pluralName, from: id, to: survivor.id, scope: scope, on: writer.connection)
         }
+        // Followers (and an activity's participants) that moved open the survivor to them.
+        try await SearchIndexing.refresh(entity: entity, id: survivor.id, scope: scope, on: writer.connection)
         for record in merged {
             _ = try await writer.delete(id: record.id, entity: entity, action: .merge)
         }

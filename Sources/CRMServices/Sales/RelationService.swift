@@ -149,11 +149,17 @@ public struct RelationService: Sendable {
             let fromID = endpoint.outgoing ? id : otherID!
             let toID = endpoint.outgoing ? otherID! : id
             let toEntity = endpoint.outgoing ? otherEntity : String(entity.name)
-            return try await LinkStore.upsert(
+            let link = try await LinkStore.upsert(
                 RecordLink(
                     id: UUIDv7.make(at: writer.now), kind: endpoint.kind.rawValue, fromID: fromID, toEntity: toEntity, toID: toID,
                     role: role, title: linkTitle, isPrimary: primary, createdAt: writer.now, createdBy: scope.userID), scope: scope,
                 on: writer.connection)
+            if endpoint.kind == .participant {
+                // A user who takes part reads the activity: its search document says so.
+                try await SearchIndexing.refresh(
+                    entity: try writer.entity(named: "activity"), id: fromID, scope: scope, on: writer.connection)
+            }
+            return link
         }
         let items = try await list(entity: pluralName, id: id, relation: name, scope: scope)
         guard let item = items.first(where: { $0.link.id == link.id }) else {
@@ -164,11 +170,16 @@ public struct RelationService: Sendable {
 
     public func remove(entity pluralName: String, id: UUID, relation name: String, otherID: UUID, scope: AccessScope) async throws {
         let endpoint = try endpoint(pluralName, name)
+        let activity = endpoint.kind == .participant ? try await records.metadata.entity("activities", scope: scope) : nil
         let removed = try await records.database.write(workspace: scope.workspaceID) { connection in
-            try await LinkStore.remove(
+            let removed = try await LinkStore.remove(
                 kind: endpoint.kind.rawValue, fromID: endpoint.outgoing ? id : otherID, toID: endpoint.outgoing ? otherID : id,
                 scope: scope,
                 on: connection)
+            if removed, let activity {
+                try await SearchIndexing.refresh(entity: activity, id: endpoint.outgoing ? id : otherID, scope: scope, on: connection)
+            }
+            return removed
         }
         guard removed else { throw CRMError.notFound("\(pluralName)/\(id.lowercased) is not linked to \(otherID.lowercased)") }
     }

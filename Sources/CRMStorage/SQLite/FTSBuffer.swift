@@ -9,12 +9,13 @@ import Synchronization
 /// are written by one multi-row INSERT per table just before COMMIT (or before anything in the
 /// transaction reads those tables).
 final class FTSBuffer: Sendable {
-    private let rows = Mutex<[String: [Int64: String]]>([:])
+    /// Per table, per rowid: the text and, for `search_fts`, the access column.
+    private let rows = Mutex<[String: [Int64: (text: String, access: String?)]]>([:])
 
     var isEmpty: Bool { rows.withLock { $0.values.allSatisfy(\.isEmpty) } }
 
-    func insert(table: String, rowid: Int64, text: String) {
-        rows.withLock { $0[table, default: [:]][rowid] = text }
+    func insert(table: String, rowid: Int64, text: String, access: String? = nil) {
+        rows.withLock { $0[table, default: [:]][rowid] = (text, access) }
     }
 
     /// Forgets a pending row; true when there was one (no stored row to delete, then).
@@ -29,13 +30,18 @@ final class FTSBuffer: Sendable {
             return rows
         }
         for (table, entries) in pending.sorted(by: { $0.key < $1.key }) where !entries.isEmpty {
-            let column = table == "search_fts" ? "terms" : "body"
+            let withAccess = table == "search_fts"
+            let columns = withAccess ? "terms, access" : "body"
             let sorted = entries.sorted { $0.key < $1.key }
             for start in stride(from: 0, to: sorted.count, by: 500) {
-                var sql: SQLFragment = "INSERT INTO \(raw: table) (rowid, \(raw: column)) VALUES "
+                var sql: SQLFragment = "INSERT INTO \(raw: table) (rowid, \(raw: columns)) VALUES "
                 sql.append(
                     SQLFragment.joined(
-                        sorted[start..<min(sorted.count, start + 500)].map { "(\(.int($0.key)), \(.text($0.value)))" }, separator: ", "))
+                        sorted[start..<min(sorted.count, start + 500)].map { entry in
+                            withAccess
+                                ? "(\(.int(entry.key)), \(.text(entry.value.text)), \(.text(entry.value.access ?? "")))"
+                                : "(\(.int(entry.key)), \(.text(entry.value.text)))"
+                        }, separator: ", "))
                 _ = try await connection.unbuffered.query(sql)
             }
         }

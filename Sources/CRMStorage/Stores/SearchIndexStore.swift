@@ -8,12 +8,87 @@ public struct SearchDocument: Sendable {
     public var terms: String
     /// SQLite's `starts` / `contains` filter document (`TextFold.document`).
     public var filterText: String
+    /// The record's owner: one of the document's access terms (`SearchAccess`).
+    public var ownerID: UUID?
 
-    public init(title: String, subtitle: String?, terms: String, filterText: String) {
+    public init(title: String, subtitle: String?, terms: String, filterText: String, ownerID: UUID? = nil) {
         self.title = title
         self.subtitle = subtitle
         self.terms = terms
         self.filterText = filterText
+        self.ownerID = ownerID
+    }
+}
+
+/// Who may find a search document, written into the document itself (decision 0009): a caller
+/// who sees part of the workspace asks the index for documents holding the words *and* one of
+/// their access terms, so the index intersects the two and the scope applies before any limit,
+/// bounded whatever the share of the workspace the caller sees. The terms:
+/// - `o<owner>`: the record's owner;
+/// - `e<entity>`: the entity (for a caller whose scope reaches every record of an entity);
+/// - `g<user or team>`: whom the record is shared with, who follows it, which users take part in
+///   it (an activity) — the grants besides ownership that open it for reading.
+/// An id becomes its last 12 hex digits (the random tail of a UUIDv7). The terms narrow; they
+/// never decide: every hit still passes the visibility condition, so a stale term (a share taken
+/// back, a team deleted) costs a candidate, not a leak, and only a missing one could hide a record
+/// — which is why every change of an owner, share, follow or participant rewrites the document.
+/// Terms are shorter than 14 characters: SQLite's prefix indexes (14-19) leave them out.
+public enum SearchAccess {
+    /// More access terms than this in one query and the search does without them (a union of
+    /// that many postings costs more than the visibility probes it would save).
+    public static let maximumTerms = 120
+
+    static func idTerm(_ kind: Character, _ id: UUID) -> String { String(kind) + String(id.lowercased.suffix(12)) }
+
+    public static func ownerTerm(_ id: UUID) -> String { idTerm("o", id) }
+    public static func grantTerm(_ id: UUID) -> String { idTerm("g", id) }
+    public static func entityTerm(_ pluralName: String) -> String {
+        "e" + pluralName.lowercased().filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    /// A document's access text: its owner, its entity and its grantees.
+    public static func documentText(entity: String, ownerID: UUID?, grantees: [UUID]) -> String {
+        var terms = [entityTerm(entity)]
+        if let ownerID { terms.append(ownerTerm(ownerID)) }
+        terms += Set(grantees.map(grantTerm)).sorted()
+        return terms.joined(separator: " ")
+    }
+
+    /// The terms of which a document must hold one for the caller to possibly read it, over the
+    /// entities searched; nil when the caller sees every record of them (no narrowing) or when
+    /// there would be too many terms to be worth it.
+    public static func queryTerms(scope: AccessScope, entities: [EntityDefinition]) -> [String]? {
+        guard let grants = scope.grants else { return nil }
+        var terms = Set<String>()
+        var everything = true
+        for entity in entities where scope.may(.read, on: entity.pluralName) {
+            if let owners = grants.owners(entity.pluralName, .read) {
+                everything = false
+                terms.formUnion(owners.map(ownerTerm))
+            } else {
+                terms.insert(entityTerm(entity.pluralName))
+            }
+        }
+        guard !everything else { return nil }
+        terms.insert(grantTerm(grants.userID))
+        terms.formUnion(grants.teamIDs.map(grantTerm))
+        return terms.count <= maximumTerms ? terms.sorted() : nil
+    }
+
+    /// Who besides its owner may read a stored record: its shares' grantees, its followers and,
+    /// for an activity, the users who take part.
+    static func grantees(entity: String, id: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> [UUID] {
+        let workspace = SQLValue.uuid(scope.workspaceID)
+        var sql: SQLFragment = """
+            SELECT grantee_id AS grantee FROM record_shares WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))
+            UNION SELECT user_id AS grantee FROM follows WHERE workspace_id = \(workspace) AND entity = \(.text(entity)) AND record_id = \(.uuid(id))
+            """
+        if entity == "activities" {
+            sql.append(
+                " UNION SELECT to_id AS grantee FROM record_links WHERE workspace_id = \(workspace) AND kind = \(.text(RelationKind.participant.rawValue)) AND from_id = \(.uuid(id)) AND to_entity = 'user'"
+            )
+        }
+        return try await connection.query(sql).compactMap { $0.uuid("grantee") }
     }
 }
 
@@ -34,10 +109,13 @@ public enum SearchIndexStore {
     /// trigram table that serves `starts` / `contains` filters, under the same document id;
     /// PostgreSQL's trigram index is an expression index over the record row itself.
     public static func upsert(
-        entity: String, id: UUID, title: String, subtitle: String?, terms: String, filterText: String, isNew: Bool = false,
-        scope: AccessScope, on connection: any DatabaseConnection
+        entity: String, id: UUID, title: String, subtitle: String?, terms: String, filterText: String, ownerID: UUID?,
+        isNew: Bool = false, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws {
         let workspace = SQLValue.uuid(scope.workspaceID)
+        // A new record has no shares, follows or participants yet.
+        let grantees = isNew ? [] : try await SearchAccess.grantees(entity: entity, id: id, scope: scope, on: connection)
+        let access = SearchAccess.documentText(entity: entity, ownerID: ownerID, grantees: grantees)
         switch connection.dialect {
         case .sqlite:
             let terms = scoped(terms, workspace: scope.workspaceID)
@@ -61,14 +139,14 @@ public enum SearchIndexStore {
                 )
                 docID = row?.int("doc_id") ?? 0
             }
-            try await insertFTS("search_fts", rowid: docID, text: terms, on: connection)
+            try await insertFTS("search_fts", rowid: docID, text: terms, access: access, on: connection)
             if !filterText.isEmpty { try await insertFTS("text_fts", rowid: docID, text: filterText, on: connection) }
         case .postgres:
             try await connection.execute(
                 """
-                INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle, terms)
-                VALUES (\(workspace), \(.text(entity)), \(.uuid(id)), \(.text(title)), \(.optional(subtitle)), \(.text(terms)))
-                ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms
+                INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle, terms, access)
+                VALUES (\(workspace), \(.text(entity)), \(.uuid(id)), \(.text(title)), \(.optional(subtitle)), \(.text(terms)), \(.text(access)))
+                ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms, access = EXCLUDED.access
                 """)
         }
     }
@@ -96,19 +174,24 @@ public enum SearchIndexStore {
             }
             for (offset, item) in documents.enumerated() {
                 let docID = base + Int64(offset) + 1
-                try await insertFTS("search_fts", rowid: docID, text: scoped(item.1.terms, workspace: scope.workspaceID), on: connection)
+                try await insertFTS(
+                    "search_fts", rowid: docID, text: scoped(item.1.terms, workspace: scope.workspaceID),
+                    access: SearchAccess.documentText(entity: entity, ownerID: item.1.ownerID, grantees: []), on: connection)
                 if !item.1.filterText.isEmpty { try await insertFTS("text_fts", rowid: docID, text: item.1.filterText, on: connection) }
             }
         case .postgres:
             for start in stride(from: 0, to: documents.count, by: 4_000) {
-                var sql: SQLFragment = "INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle, terms) VALUES "
+                var sql: SQLFragment =
+                    "INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle, terms, access) VALUES "
                 sql.append(
                     SQLFragment.joined(
                         documents[start..<min(documents.count, start + 4_000)].map { item in
-                            "(\(workspace), \(.text(entity)), \(.uuid(item.0)), \(.text(item.1.title)), \(.optional(item.1.subtitle)), \(.text(item.1.terms)))"
+                            let access = SearchAccess.documentText(entity: entity, ownerID: item.1.ownerID, grantees: [])
+                            return
+                                "(\(workspace), \(.text(entity)), \(.uuid(item.0)), \(.text(item.1.title)), \(.optional(item.1.subtitle)), \(.text(item.1.terms)), \(.text(access)))"
                         }, separator: ", "))
                 sql.append(
-                    " ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms"
+                    " ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms, access = EXCLUDED.access"
                 )
                 try await connection.execute(sql)
             }
@@ -116,13 +199,17 @@ public enum SearchIndexStore {
     }
 
     /// SQLite: an FTS row goes to the transaction's buffer (written last, in bulk: `FTSBuffer`).
-    static func insertFTS(_ table: String, rowid: Int64, text: String, on connection: any DatabaseConnection) async throws {
+    /// `access` is the second column of `search_fts` (`SearchAccess`); `text_fts` has one.
+    static func insertFTS(_ table: String, rowid: Int64, text: String, access: String? = nil, on connection: any DatabaseConnection)
+        async throws
+    {
         if let session = connection as? SQLiteSession, let fts = session.fts {
-            fts.insert(table: table, rowid: rowid, text: text)
-        } else {
+            fts.insert(table: table, rowid: rowid, text: text, access: access)
+        } else if let access {
             try await connection.execute(
-                "INSERT INTO \(raw: table) (rowid, \(raw: table == "search_fts" ? "terms" : "body")) VALUES (\(.int(rowid)), \(.text(text)))"
-            )
+                "INSERT INTO \(raw: table) (rowid, terms, access) VALUES (\(.int(rowid)), \(.text(text)), \(.text(access)))")
+        } else {
+            try await connection.execute("INSERT INTO \(raw: table) (rowid, body) VALUES (\(.int(rowid)), \(.text(text)))")
         }
     }
 
@@ -180,9 +267,13 @@ public enum SearchIndexStore {
     /// tier ranks a bounded set of the newest matching documents, not every match.
     ///
     /// `visible` (from `visibility(scope:entities:)`) keeps to the documents of records the caller
-    /// may read; it applies inside each tier, before the tier's limit.
+    /// may read; it applies inside each tier, before the tier's limit. `access`
+    /// (`SearchAccess.queryTerms`) has the index itself keep to documents holding one of the
+    /// caller's access terms first, so the tier reads about as many documents as an
+    /// administrator's; without it, every match of the words is probed.
     public static func search(
-        text: String, entities: [String]?, limit: Int, scope: AccessScope, visible: SQLFragment?, on connection: any DatabaseConnection
+        text: String, entities: [String]?, limit: Int, scope: AccessScope, visible: SQLFragment?, access: [String]? = nil,
+        on connection: any DatabaseConnection
     ) async throws -> [SearchHit] {
         let words = SearchTerms.queryWords(text)
         guard !words.isEmpty else { return [] }
@@ -197,20 +288,25 @@ public enum SearchIndexStore {
             // documents holding each term, and for a prefix FTS5 walks the whole doclist to do so
             // (71% of the CPU of search as typed at a million contacts, `perf`).
             let cap = String(entities == nil || visible != nil ? candidateLimit : -1)
+            // bm25 weighs the words only: the access column (`SearchAccess`) counts for nothing.
+            let rank = "bm25(search_fts, 1.0, 0.0)"
             func tier(_ exact: Bool) -> SQLFragment {
+                var match = ftsQuery(words, workspace: scope.workspaceID, prefix: !exact)
                 guard let visible else {
                     return """
-                        SELECT * FROM (SELECT rowid AS doc_id, \(raw: exact ? "0" : "1") AS tier, \(raw: exact ? "bm25(search_fts)" : "0.0") AS score FROM search_fts
-                        WHERE search_fts MATCH \(.text(ftsQuery(words, workspace: scope.workspaceID, prefix: !exact)))
+                        SELECT * FROM (SELECT rowid AS doc_id, \(raw: exact ? "0" : "1") AS tier, \(raw: exact ? rank : "0.0") AS score FROM search_fts
+                        WHERE search_fts MATCH \(.text(match))
                         ORDER BY rowid DESC LIMIT \(raw: cap))
                         """
                 }
-                // A caller who sees part of the workspace: the documents are joined inside the
-                // tier, so its limit counts only what they may read.
+                // A caller who sees part of the workspace: the index keeps to documents holding
+                // one of their access terms, and the documents are joined inside the tier (the
+                // visibility condition decides), so its limit counts only what they may read.
+                if let access { match += " AND (" + access.map { "\"" + $0 + "\"" }.joined(separator: " OR ") + ")" }
                 var part: SQLFragment = """
-                    SELECT * FROM (SELECT search_fts.rowid AS doc_id, \(raw: exact ? "0" : "1") AS tier, \(raw: exact ? "bm25(search_fts)" : "0.0") AS score
+                    SELECT * FROM (SELECT search_fts.rowid AS doc_id, \(raw: exact ? "0" : "1") AS tier, \(raw: exact ? rank : "0.0") AS score
                     FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                    WHERE search_fts MATCH \(.text(ftsQuery(words, workspace: scope.workspaceID, prefix: !exact))) AND d.workspace_id = \(workspace) AND
+                    WHERE search_fts MATCH \(.text(match)) AND d.workspace_id = \(workspace) AND
                     """
                 part.append(" ")
                 part.append(visible)
@@ -233,13 +329,16 @@ public enum SearchIndexStore {
             // `search_documents` keeps the match operator from the index otherwise); for a caller
             // who sees part of the workspace it names every match, and the tier's limit counts
             // what they may read.
+            // The access terms (`SearchAccess`) go to the look-up as a second tsquery, which the
+            // GIN index answers with the words; the rank counts the words only.
+            let accessQuery: SQLValue = access.map { .text($0.joined(separator: " | ")) } ?? .null
             func tier(_ exact: Bool) -> SQLFragment {
                 let query = tsQuery(words, prefix: !exact)
                 let entitiesText: SQLValue = entities.map { .text($0.joined(separator: ",")) } ?? .null
-                let cap: SQLValue = visible == nil ? .int(Int64(candidateLimit)) : .null
+                let cap: SQLValue = visible == nil || access != nil ? .int(Int64(candidateLimit)) : .null
                 var part: SQLFragment = """
                     (SELECT d.entity, d.record_id, d.title, d.subtitle, \(raw: exact ? "0" : "1") AS tier, d.score
-                    FROM crm_search_documents(\(.text(query)), \(entitiesText), \(cap)) AS d(entity, record_id, title, subtitle, score)
+                    FROM crm_search_documents(\(.text(query)), \(accessQuery), \(entitiesText), \(cap)) AS d(entity, record_id, title, subtitle, score)
                     """
                 if let visible { part.append(" WHERE " + visible) }
                 part.append(" LIMIT \(raw: String(candidateLimit)))")
@@ -274,7 +373,7 @@ public enum SearchIndexStore {
                 """
         case .postgres:
             return """
-                id IN (SELECT m.record_id FROM crm_search_documents(\(.text(tsQuery(words, prefix: true))), \(.text(entity.pluralName)), NULL)
+                id IN (SELECT m.record_id FROM crm_search_documents(\(.text(tsQuery(words, prefix: true))), NULL, \(.text(entity.pluralName)), NULL)
                   AS m(entity, record_id, title, subtitle, score))
                 """
         }
