@@ -126,11 +126,16 @@ def search_sql(dialect, text, workspace, visible=None, access_terms=None):
 
 
 def team_owners_shares(access, table):
+    """RecordQueryCompiler.visibilityCondition (read) for the team user: the owners, then one probe
+    each of the record's shares, follows and (activities) participants."""
     owners = ", ".join(literal(o) for o in sorted({access["user_id"]} | set(access["teammates"])))
     grantees = ", ".join(literal(g) for g in (access["user_id"], access["user_team_id"]))
     ws = literal(access["workspace_id"])
-    return (f"({table}.owner_id IN ({owners}) OR {table}.id IN (SELECT record_id FROM record_shares WHERE workspace_id = {ws} "
-            f"AND grantee_id IN ({grantees}) AND entity = {{entity}}))")
+    user = literal(access["user_id"])
+    return (f"({table}.owner_id IN ({owners}) OR EXISTS (SELECT 1 FROM record_shares rs WHERE rs.workspace_id = {ws} "
+            f"AND rs.entity = {{entity}} AND rs.record_id = {table}.id AND rs.grantee_id IN ({grantees})) "
+            f"OR EXISTS (SELECT 1 FROM follows rf WHERE rf.workspace_id = {ws} AND rf.entity = {{entity}} "
+            f"AND rf.record_id = {table}.id AND rf.user_id = {user}){{participants}})")
 
 
 def team_access_terms(access):
@@ -146,7 +151,11 @@ def team_search_visibility(access):
     ws = literal(access["workspace_id"])
     parts = []
     for entity in access["readable_entities"]:
-        condition = team_owners_shares(access, "t").replace("{entity}", literal(entity))
+        participants = ""
+        if entity == "activities":
+            participants = (f" OR EXISTS (SELECT 1 FROM record_links rl WHERE rl.workspace_id = {ws} AND "
+                            f"rl.kind = 'activity_participant' AND rl.from_id = t.id AND rl.to_id = {literal(access['user_id'])})")
+        condition = team_owners_shares(access, "t").replace("{entity}", literal(entity)).replace("{participants}", participants)
         parts.append(f"(d.entity = {literal(entity)} AND EXISTS (SELECT 1 FROM {entity} t WHERE t.workspace_id = {ws} "
                      f"AND t.id = d.record_id AND {condition}))")
     return "(" + " OR ".join(parts) + ")"

@@ -35,7 +35,8 @@ public struct SearchService: Sendable {
         let access = SearchAccess.queryTerms(scope: scope, entities: searched)
         let hits = try await database.read(workspace: scope.workspaceID) { connection in
             try await SearchIndexStore.search(
-                text: trimmed, entities: entities, limit: limit, scope: scope, visible: visible, access: access, on: connection)
+                text: trimmed, entities: entities, limit: limit, scope: scope, visible: visible, access: access,
+                readable: searched.filter { scope.may(.read, on: $0.pluralName) }, on: connection)
         }
         guard scope.grants != nil else { return hits }
         // Titles and subtitles are stored whole; one that may hold a field hidden from the

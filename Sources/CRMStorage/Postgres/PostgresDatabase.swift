@@ -11,10 +11,18 @@ import Synchronization
 public final class PostgresDatabase: Database {
     public let dialect = SQLDialect.postgres
     let client: PostgresClient
+    /// A second, small pool for what runs before a workspace is known (token look-ups, sign-in,
+    /// job claims: tables without a tenant policy). Its sessions keep an empty workspace setting,
+    /// so the workspace pool's sessions are not switched to no workspace and back around every
+    /// request's token look-up (two extra round trips a request, measured with
+    /// `log_min_duration_statement`).
+    let registry: PostgresClient
     let runTask: Task<Void, Never>
     let logger: Logger
     /// What each pooled connection currently has set, so a lease skips the round trip when
     /// nothing changes (the common case: one workspace per box, or runs of the same tenant).
+    /// Keyed by `stateKey`: each pool numbers its connections from the start, never reusing a
+    /// number.
     let sessionState = Mutex<[Int: String]>([:])
     let restrictedRole: Mutex<String?> = Mutex(nil)
 
@@ -24,6 +32,8 @@ public final class PostgresDatabase: Database {
     /// deployment keeps a small pool, and on one 2-core box a pool of 16 only had PostgreSQL
     /// backends take turns (list p99 35.8 ms at 16, 23.8 ms at 4; `?pool_size=` overrides).
     public static let defaultPoolSize = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
+    /// Connections of the registry pool (`registry`).
+    public static let registryPoolSize = 2
 
     public init(url: DatabaseURL, poolSize: Int = defaultPoolSize, logger: Logger) {
         var configuration = PostgresClient.Configuration(
@@ -33,9 +43,17 @@ public final class PostgresDatabase: Database {
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        configuration.options.maximumConnections = Self.registryPoolSize
+        let registry = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        self.registry = registry
         self.logger = logger
-        self.runTask = Task { await client.run() }
+        self.runTask = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await client.run() }
+                group.addTask { await registry.run() }
+            }
+        }
     }
 
     /// TLS as the URL's `sslmode` asks (libpq's meanings; `DatabaseURL.tls`).
@@ -86,31 +104,43 @@ public final class PostgresDatabase: Database {
         restrictedRole.withLock { $0 = Self.applicationRole }
     }
 
+    /// A connection's key in `sessionState`: its number in its pool, and which pool.
+    private static func stateKey(_ connection: PostgresConnection, registry: Bool) -> Int {
+        connection.id * 2 + (registry ? 1 : 0)
+    }
+
     private func prepare(_ connection: PostgresConnection, workspace: UUID?) async throws {
         let role = restrictedRole.withLock { $0 } ?? "none"
         let wanted = "\(role)|\(workspace?.lowercased ?? "")"
-        if sessionState.withLock({ $0[connection.id] }) == wanted { return }
+        // Work without a workspace always leases from the registry pool (`lease`).
+        let key = Self.stateKey(connection, registry: workspace == nil)
+        if sessionState.withLock({ $0[key] }) == wanted { return }
         var bindings = PostgresBindings()
         bindings.append(role == "none" ? "" : role)
         bindings.append(workspace?.lowercased ?? "")
+        // JIT compilation off: it pays off for long analytic queries, and a statement whose
+        // estimate crosses `jit_above_cost` (a restricted user's search: the visibility probes
+        // priced as hashed subplans over whole tables) spent 430 ms compiling to run in 5 ms.
         let sql: String
         if role == "none" {
-            sql = "SELECT set_config('clientele.workspace_id', $2, false), $1::text"
+            sql = "SELECT set_config('jit', 'off', false), set_config('clientele.workspace_id', $2, false), $1::text"
         } else {
-            sql = "SELECT set_config('role', $1, false), set_config('clientele.workspace_id', $2, false)"
+            sql =
+                "SELECT set_config('jit', 'off', false), set_config('role', $1, false), set_config('clientele.workspace_id', $2, false)"
         }
         do {
             _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect()
-            sessionState.withLock { $0[connection.id] = wanted }
+            sessionState.withLock { $0[key] = wanted }
         } catch {
-            sessionState.withLock { $0[connection.id] = nil }
+            sessionState.withLock { $0[key] = nil }
             throw error
         }
     }
 
-    private func lease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// A connection of the workspace pool, or of the registry pool for work without a workspace.
+    private func lease<T: Sendable>(registry: Bool = false, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await (registry ? self.registry : client).withConnection { connection in try await body(connection) }
         } catch let error as PSQLError where error.code == .connectionError || error.code == .serverClosedConnection {
             throw StorageError.unreachable("PostgreSQL is unreachable: \(error.code)")
         }
@@ -119,7 +149,7 @@ public final class PostgresDatabase: Database {
     public func read<T: Sendable>(
         workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
-        try await lease { connection in
+        try await lease(registry: workspace == nil) { connection in
             try await prepare(connection, workspace: workspace)
             return try await body(PostgresSession(connection: connection, logger: logger))
         }
@@ -128,7 +158,7 @@ public final class PostgresDatabase: Database {
     public func write<T: Sendable>(
         workspace: UUID?, alone: Bool, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
-        try await lease { connection in
+        try await lease(registry: workspace == nil) { connection in
             try await prepare(connection, workspace: workspace)
             let session = PostgresSession(connection: connection, logger: logger)
             try await session.execute("BEGIN")
@@ -144,7 +174,7 @@ public final class PostgresDatabase: Database {
     }
 
     public func withSystemConnection<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
-        try await lease { connection in
+        try await lease(registry: true) { connection in
             try await prepare(connection, workspace: nil)
             return try await body(PostgresSession(connection: connection, logger: logger))
         }
@@ -154,7 +184,7 @@ public final class PostgresDatabase: Database {
     func withOwnerConnection<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
         try await lease { connection in
             _ = try await connection.query("RESET ROLE", logger: logger).collect()
-            sessionState.withLock { $0[connection.id] = nil }
+            sessionState.withLock { $0[Self.stateKey(connection, registry: false)] = nil }
             return try await body(PostgresSession(connection: connection, logger: logger))
         }
     }
