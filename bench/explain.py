@@ -79,6 +79,7 @@ def literal(text):
 
 
 CANDIDATES = 200  # SearchIndexStore.candidateLimit
+INDEXED_TERMS = 4  # SearchAccess.indexedTerms
 SEARCH_LIMIT = 20  # the API's default
 
 
@@ -90,8 +91,12 @@ def search_sql(dialect, text, workspace, visible=None, access_terms=None):
     if dialect == "sqlite":
         def tier(exact):
             query = fts_query(words_, workspace, prefix=not exact)
+            narrowing = ""
             if visible is not None and access_terms:
-                query += " AND (" + " OR ".join(f'"{t}"' for t in access_terms) + ")"
+                if len(access_terms) <= INDEXED_TERMS:
+                    query += " AND (" + " OR ".join(f'"{t}"' for t in access_terms) + ")"
+                else:
+                    narrowing = "(" + " OR ".join(f"instr(d.access, {literal(t)}) > 0" for t in access_terms) + ") AND "
             match = literal(query)
             score = "bm25(search_fts, 1.0, 0.0)" if exact else "0.0"
             if visible is None:
@@ -99,7 +104,7 @@ def search_sql(dialect, text, workspace, visible=None, access_terms=None):
                         f"WHERE search_fts MATCH {match} ORDER BY rowid DESC LIMIT {CANDIDATES})")
             return (f"SELECT * FROM (SELECT search_fts.rowid AS doc_id, {0 if exact else 1} AS tier, {score} AS score "
                     f"FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid WHERE search_fts MATCH {match} "
-                    f"AND d.workspace_id = {ws} AND {visible} ORDER BY search_fts.rowid DESC LIMIT {CANDIDATES})")
+                    f"AND d.workspace_id = {ws} AND {narrowing}{visible} ORDER BY search_fts.rowid DESC LIMIT {CANDIDATES})")
         return ("SELECT d.entity AS entity, d.record_id AS record_id, d.title AS title, d.subtitle AS subtitle, c.tier AS tier, "
                 "c.score AS score FROM (SELECT doc_id, MIN(tier) AS tier, MIN(score) AS score FROM ("
                 + tier(True) + " UNION ALL " + tier(False)
@@ -183,14 +188,17 @@ def team_list(access, mark, as_id, nulls=""):
     owners = sorted({access["user_id"]} | set(access["teammates"]))
     grantees = [access["user_id"], access["user_team_id"]]
     sql = ("SELECT contacts.* FROM contacts WHERE workspace_id = {m} AND (contacts.owner_id IN ({owners}) "
-           "OR contacts.id IN (SELECT record_id FROM record_shares WHERE workspace_id = {m} AND grantee_id IN ({grantees}) "
-           "AND entity = {m})) AND deleted_at IS NULL AND last_name = {m} ORDER BY first_name ASC{nulls}, id ASC LIMIT 51"
+           "OR EXISTS (SELECT 1 FROM record_shares rs WHERE rs.workspace_id = {m} AND rs.entity = {m} "
+           "AND rs.record_id = contacts.id AND rs.grantee_id IN ({grantees})) "
+           "OR EXISTS (SELECT 1 FROM follows rf WHERE rf.workspace_id = {m} AND rf.entity = {m} AND rf.record_id = contacts.id "
+           "AND rf.user_id = {m})) AND deleted_at IS NULL AND last_name = {m} ORDER BY first_name ASC{nulls}, id ASC LIMIT 51"
            ).format(m=mark, owners=", ".join([mark] * len(owners)), grantees=", ".join([mark] * len(grantees)),
                     nulls=nulls)
     workspace = access["workspace_id"]
 
     def params(surname):
-        return (as_id(workspace), *map(as_id, owners), as_id(workspace), *map(as_id, grantees), "contacts", surname)
+        return (as_id(workspace), *map(as_id, owners), as_id(workspace), "contacts", *map(as_id, grantees),
+                as_id(workspace), "contacts", as_id(access["user_id"]), surname)
 
     return sql, params
 
@@ -285,6 +293,17 @@ def main():
                                                          for q in searches[: args.team_searches]]))
                 out.append(summary("search, administrator, same queries",
                                    [run(search_sql("sqlite", q, workspace), ())[0] for q in searches[: args.team_searches]]))
+                # Decision 0009: the team user's access terms in the FTS5 query, or none at all,
+                # against the per-document check the server uses beyond INDEXED_TERMS terms.
+                global INDEXED_TERMS
+                kept, INDEXED_TERMS = INDEXED_TERMS, 1000
+                out.append(summary("search, team user, access terms in the FTS5 query",
+                                   [run(search_sql("sqlite", q, workspace, visible, team_access_terms(access)), ())[0]
+                                    for q in searches[: args.team_searches // 2]]))
+                INDEXED_TERMS = kept
+                out.append(summary("search, team user, no access terms",
+                                   [run(search_sql("sqlite", q, workspace, visible, None), ())[0]
+                                    for q in searches[: args.team_searches // 2]]))
         db.close()
     else:
         import psycopg

@@ -515,14 +515,15 @@ class SQLiteTarget:
         self.db.executemany(sql, [tuple(self.value(c, row[c]) for c in columns) for row in rows])
         doc_rows, fts_rows = [], []
         for row, (entity, record_id, title, subtitle, terms) in zip(rows, docs):
-            doc_rows.append((self.workspace, self.next_doc, entity, record_id, title, subtitle))
+            access = access_text(entity, row["owner_id"])
+            doc_rows.append((self.workspace, self.next_doc, entity, record_id, title, subtitle, access))
             # The SQLite store tags every term with the workspace (SearchIndexStore.scoped).
             tag = self.workspace.lower()[-12:] + "_"
-            fts_rows.append((self.next_doc, " ".join(tag + t for t in terms.split(" ")),
-                             access_text(entity, row["owner_id"])))
+            fts_rows.append((self.next_doc, " ".join(tag + t for t in terms.split(" ")), access))
             self.next_doc += 1
         self.db.executemany(
-            "INSERT INTO search_documents (workspace_id, doc_id, entity, record_id, title, subtitle) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO search_documents (workspace_id, doc_id, entity, record_id, title, subtitle, access) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             doc_rows)
         self.db.executemany("INSERT INTO search_fts (rowid, terms, access) VALUES (?, ?, ?)", fts_rows)
 

@@ -9,18 +9,22 @@ public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var logLevel: Logger.Level
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`TrustedProxies`).
+    public var trustedProxies: TrustedProxies
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, trustedProxies: TrustedProxies = .none) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
+        self.trustedProxies = trustedProxies
     }
 }
 
 /// Composes routes, middleware and services. The command line and the tests both call it.
-public func buildRouter(services: Services) -> Router<AppContext> {
+public func buildRouter(services: Services, trustedProxies: TrustedProxies = .none) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: ClientAddressMiddleware(proxies: trustedProxies))
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.get("/health") { _, _ in APIResponse.json(["status": "ok"]) }
     let api = router.group("api/v1")
@@ -49,7 +53,7 @@ public func buildRouter(services: Services) -> Router<AppContext> {
 /// The HTTP application. The job loop runs beside it (see `Serve`), not as one of its services.
 public func buildApplication(_ configuration: AppConfiguration, services: Services, logger: Logger) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(services: services),
+        router: buildRouter(services: services, trustedProxies: configuration.trustedProxies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Clientele"),
         logger: logger)
 }

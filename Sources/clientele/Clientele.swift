@@ -83,6 +83,12 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP server.")
     @Option var host: String?
     @Option var port: Int?
+    @Option(
+        help: """
+            A reverse proxy whose X-Forwarded-For names the client (an address or an IPv4 network a.b.c.d/n; \
+            repeatable or comma-separated; default CLIENTELE_TRUSTED_PROXIES, else none).
+            """)
+    var trustedProxy: [String] = []
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
@@ -90,6 +96,12 @@ struct Serve: AsyncParsableCommand {
         let host = host ?? environment["CLIENTELE_HOST"] ?? "127.0.0.1"
         guard let port = port ?? Int(environment["CLIENTELE_PORT"] ?? "8080"), (1...65535).contains(port) else {
             throw ValidationError("the port must be 1 to 65535")
+        }
+        let proxies: TrustedProxies
+        do {
+            proxies = try TrustedProxies(trustedProxy.isEmpty ? [environment["CLIENTELE_TRUSTED_PROXIES"] ?? ""] : trustedProxy)
+        } catch {
+            throw ValidationError("--trusted-proxy: \(error)")
         }
         var logger = Logger(label: "clientele")
         logger.logLevel = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "info") ?? .info
@@ -101,7 +113,7 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         let app = buildApplication(
-            AppConfiguration(host: host, port: port, logLevel: logger.logLevel), services: services,
+            AppConfiguration(host: host, port: port, logLevel: logger.logLevel, trustedProxies: proxies), services: services,
             logger: logger)
         // Jobs run beside the HTTP server and stop with it; other instances may run them too.
         let jobs = Task { await services.jobs.run() }

@@ -342,8 +342,9 @@ def _die_with_parent() -> None:
 class Server:
     """One `clientele serve` process on a free port; can be killed and restarted."""
 
-    def __init__(self, database: str, log_dir: Path, name: str):
+    def __init__(self, database: str, log_dir: Path, name: str, extra_args: list[str] | None = None):
         self.database = database
+        self.extra_args = list(extra_args or [])
         self.log_path = log_dir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
@@ -364,6 +365,7 @@ class Server:
             str(binary_path()), "serve",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--database", self.database,
+            *self.extra_args,
         ]
         try:
             self.proc = subprocess.Popen(

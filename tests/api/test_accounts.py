@@ -262,7 +262,81 @@ def test_followers_and_participants_see_what_they_follow_or_attend(server: Serve
     assert found() == {contact["id"]} and found(word[:4]) == {contact["id"]}
     assert api.delete(f"contacts/{contact['id']}/shares/{share.json()['id']}").status_code == 204
     assert found() == set()
+
+    # Notifications are listed (and counted unread) only while their record may be read.
+    def notified() -> tuple[list[str], int]:
+        resp = member.get("notifications", params={"limit": "200"})
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        return [n["kind"] for n in body["data"] if n["record_id"] == contact["id"]], body["unread"]
+
+    hidden_kinds, unread_hidden = notified()
+    assert hidden_kinds == []  # the earlier ones (while the member owned and followed it) are out of sight
+    share = api.post(f"contacts/{contact['id']}/shares", {"user_id": user["id"], "access": "read"})
+    assert share.status_code == 201, share.text
+    earlier, unread_shared = notified()
+    assert earlier and unread_shared == unread_hidden + len(earlier)  # back in sight, all unread
+    assert member.post(f"contacts/{contact['id']}/follow").status_code in (200, 201)
+    assert api.patch(f"contacts/{contact['id']}", {"first_name": "Изменённый"}).status_code == 200
+    kinds, unread = notified()
+    assert kinds == ["updated"] + earlier and unread == unread_shared + 1
+    assert api.delete(f"contacts/{contact['id']}/shares/{share.json()['id']}").status_code == 204
+    assert notified() == (kinds, unread)  # still followed: still readable
+    assert member.delete(f"contacts/{contact['id']}/follow").status_code == 204
+    assert notified() == ([], unread_hidden)
     member.close()
+
+
+def test_counters_count_only_what_the_caller_reads(server: Server, api: Client, tenant: Tenant) -> None:
+    """Counters (issue 13: "every read path"): someone who reads only their own activities and no
+    leads sees only their own counters, and a lead of theirs they may not read does not count."""
+    profile = api.post("profiles", {
+        "name": f"own-activities-{rand_hex(6)}",
+        "permissions": {"activities": {"read": "own", "create": "own", "edit": "own"}},
+    })
+    assert profile.status_code == 201, profile.text
+    user = make_user(api, profile_ids=[profile.json()["id"]])
+    member = Client(server.base_url, token_of(api, user, tenant.slug))
+    me = api.get("me").json()
+    # Their overdue task counts for them; a lead of theirs without a planned activity counts in
+    # the administrator's view of their work, not in theirs (they may not read leads).
+    api.create("activities", {"type": "task", "subject": f"Просрочено {rand_hex(4)}", "due_at": "2020-01-01T09:00:00Z",
+                              "owner_id": user["id"]})
+    api.create("leads", {"last_name": f"Лид {rand_hex(4)}", "owner_id": user["id"]})
+    own = member.get("counters")
+    assert own.status_code == 200, own.text
+    seen_by_admin = api.get("counters", params={"user_id": user["id"]}).json()
+    assert own.json()["overdue"] == seen_by_admin["overdue"] == 1
+    assert seen_by_admin["leads_without_activity"] == 1 and own.json()["leads_without_activity"] == 0
+    # Someone else's work is out of reach, and "team" is just them.
+    assert_problem(member.get("counters", params={"user_id": me["id"]}), 403)
+    team = member.get("counters", params={"team": "true"})
+    assert team.status_code == 200, team.text
+    assert [row["user_id"] for row in team.json()["data"]] == [user["id"]]
+    member.close()
+
+
+def test_client_address_behind_a_trusted_proxy(server: Server, api: Client, tenant: Tenant, backend) -> None:
+    """X-Forwarded-For names the client only when the peer is a trusted proxy (--trusted-proxy):
+    the sign-in log shows the right-most address no trusted proxy wrote; a server that trusts no
+    proxy shows the peer."""
+    user = make_user(api)
+    proxied = Server(server.database, backend.log_dir(), f"serve-{backend.name}-proxied", ["--trusted-proxy", "127.0.0.1"])
+    proxied.start()
+    try:
+        for target, forwarded, expected in (
+            (proxied, "203.0.113.7", "203.0.113.7"),
+            (proxied, "198.51.100.1, 203.0.113.9", "203.0.113.9"),
+            (server, "203.0.113.11", "127.0.0.1"),
+        ):
+            client = Client(target.base_url, None)
+            client.session.headers["X-Forwarded-For"] = forwarded
+            assert token_of(client, user, tenant.slug)
+            client.close()
+            log = api.get(f"users/{user['id']}/sign-ins").json()["data"]
+            assert log[0]["address"] == expected, (forwarded, log[0])
+    finally:
+        proxied.stop()
 
 
 def totp(secret: str, at: float | None = None) -> str:

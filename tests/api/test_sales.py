@@ -618,14 +618,16 @@ def test_deal_contact_role_must_be_known(api: Client) -> None:
     assert ok(api.get(f"contacts/{contact['id']}/companies"))["data"] == []
 
 
-def test_team_counters_are_for_admins(api: Client, member: Client, me: dict[str, Any]) -> None:
-    refused(member.get("counters", params={"team": "true"}), 403)
-    refused(member.get("counters", params={"user_id": me["id"]}), 403)
+def test_counters_of_others_follow_the_read_scope(api: Client, member: Client, me: dict[str, Any]) -> None:
+    """The member has the default profile (everything, everyone's): they see everyone's work, as an
+    administrator does. Narrower scopes: test_accounts.test_counters_count_only_what_the_caller_reads."""
     own = ok(member.get("counters"))
     assert own["user_id"] == member.user_id  # type: ignore[attr-defined]
-    team = ok(api.get("counters", params={"team": "true"}))["data"]
-    assert {me["id"], member.user_id} <= {row["user_id"] for row in team}  # type: ignore[attr-defined]
+    for client in (api, member):
+        team = ok(client.get("counters", params={"team": "true"}))["data"]
+        assert {me["id"], member.user_id} <= {row["user_id"] for row in team}  # type: ignore[attr-defined]
     assert ok(api.get("counters", params={"user_id": member.user_id}))["user_id"] == member.user_id  # type: ignore[attr-defined]
+    assert ok(member.get("counters", params={"user_id": me["id"]}))["user_id"] == me["id"]
 
 
 def test_merge_refusals(api: Client, stranger: Client) -> None:

@@ -52,24 +52,33 @@ public struct FollowService: Sendable {
         [NotificationEntry], unread: Int
     ) {
         let userID = try requireUser(scope)
+        // Only notifications about records the reader may still read (access changes after a
+        // notification was written count).
+        let entities = try await records.metadata.entities(scope: scope)
+        let visible = RecordQueryCompiler.recordRowsVisibility(
+            scope: scope, entities: Array(entities.values), entityColumn: "notifications.entity", idColumn: "notifications.record_id")
         let (entries, unread) = try await records.database.read(workspace: scope.workspaceID) { connection in
             (
                 try await NotificationStore.list(
-                    userID: userID, unreadOnly: unreadOnly, before: before, limit: limit, scope: scope, on: connection),
-                try await NotificationStore.unreadCount(userID: userID, scope: scope, on: connection)
+                    userID: userID, unreadOnly: unreadOnly, before: before, limit: limit, visible: visible, scope: scope,
+                    on: connection),
+                try await NotificationStore.unreadCount(userID: userID, visible: visible, scope: scope, on: connection)
             )
         }
-        // The changes a notification lists leave out the fields hidden from the reader.
+        // The changes a notification lists leave out the fields hidden from the reader, and a
+        // title made of a hidden field is left out.
         return (
             entries.map { entry in
                 let hidden = scope.hiddenFields(entry.entity)
-                guard !hidden.isEmpty, case .object(var details) = entry.details, case .object(let changes)? = details["changes"] else {
+                guard !hidden.isEmpty else { return entry }
+                var entry = entry
+                if let entity = entities[entry.entity], !hidden.isDisjoint(with: entity.titleFields) { entry.title = "" }
+                guard case .object(var details) = entry.details, case .object(let changes)? = details["changes"] else {
                     return entry
                 }
                 var kept = JSONObject()
                 for (key, value) in changes where !hidden.contains(key) { kept.append(key, value) }
                 details["changes"] = .object(kept)
-                var entry = entry
                 entry.details = .object(details)
                 return entry
             }, unread

@@ -1,7 +1,8 @@
 import CRMCore
 
 /// Search documents carry who may find them (`SearchAccess`, decision 0009): SQLite's
-/// `search_fts` gains an `access` column, PostgreSQL's `search_documents` an `access` text that
+/// `search_fts` gains an `access` column (and `search_documents` the same text, read per
+/// document when a caller has many terms), PostgreSQL's `search_documents` an `access` text that
 /// its tsvector indexes with the terms, and `crm_search_documents` takes the caller's access
 /// terms as a second tsquery. Every workspace's documents are rebuilt by a one-off reindex (on
 /// SQLite the FTS tables are created empty; the filter index goes with them, since document ids
@@ -14,6 +15,7 @@ enum Migration0012SearchAccessTerms {
                 "DROP TABLE search_fts",
                 "DROP TABLE text_fts",
                 "DELETE FROM search_documents",
+                "ALTER TABLE search_documents ADD COLUMN access TEXT NOT NULL DEFAULT ''",
                 """
                 CREATE VIRTUAL TABLE search_fts USING fts5(terms, access, content='', contentless_delete=1,
                   tokenize="unicode61 remove_diacritics 2 tokenchars '_'", prefix='14 15 16 17 18 19')

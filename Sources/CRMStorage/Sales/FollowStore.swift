@@ -81,22 +81,28 @@ public enum NotificationStore {
         }
     }
 
-    /// Newest first; `before` is the id of the last entry of the previous page.
+    /// Newest first; `before` is the id of the last entry of the previous page. `visible`
+    /// (`RecordQueryCompiler.recordRowsVisibility` over `notifications.entity` and
+    /// `notifications.record_id`) keeps to records the reader may still read.
     public static func list(
-        userID: UUID, unreadOnly: Bool, before: UUID?, limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+        userID: UUID, unreadOnly: Bool, before: UUID?, limit: Int, visible: SQLFragment? = nil, scope: AccessScope,
+        on connection: any DatabaseConnection
     ) async throws -> [NotificationEntry] {
         var sql: SQLFragment = "SELECT * FROM notifications WHERE workspace_id = \(.uuid(scope.workspaceID)) AND user_id = \(.uuid(userID))"
+        if let visible { sql.append(" AND " + visible) }
         if unreadOnly { sql.append(" AND read_at IS NULL") }
         if let before { sql.append(" AND id < \(.uuid(before))") }
         sql.append(" ORDER BY id DESC LIMIT \(raw: String(limit))")
         return try await connection.query(sql).map(decode)
     }
 
-    public static func unreadCount(userID: UUID, scope: AccessScope, on connection: any DatabaseConnection) async throws -> Int {
-        Int(
-            try await connection.first(
-                "SELECT COUNT(*) AS total FROM notifications WHERE workspace_id = \(.uuid(scope.workspaceID)) AND user_id = \(.uuid(userID)) AND read_at IS NULL"
-            )?.int("total") ?? 0)
+    public static func unreadCount(
+        userID: UUID, visible: SQLFragment? = nil, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> Int {
+        var sql: SQLFragment =
+            "SELECT COUNT(*) AS total FROM notifications WHERE workspace_id = \(.uuid(scope.workspaceID)) AND user_id = \(.uuid(userID)) AND read_at IS NULL"
+        if let visible { sql.append(" AND " + visible) }
+        return Int(try await connection.first(sql)?.int("total") ?? 0)
     }
 
     /// Marks one (or, with nil, every) notification of the user read; returns how many changed.
