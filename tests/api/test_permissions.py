@@ -824,6 +824,31 @@ def read_checks(world: World, label: str, profiles: list[Profile], report: Repor
             hits = {h.get("id") for h in resp.json().get("data", [])}
             report.compare(who, "GET /search (found)", rec.describe(), visible, rec.id in hits)
 
+    # Each round user's deals as this user sees them: the funnel (deals now in each stage, won,
+    # lost) and the counters (open deals without a planned activity; someone else's only where
+    # the user's read scope on deals reaches them).
+    admin = person.id in model.admins
+    for owner_label in USER_LABELS:
+        owner_id = world.people[owner_label].id
+        deals = [r for r in world.records if r.entity == "deals" and r.owner_id == owner_id
+                 and model.visible(person.id, profiles, r)]
+        what = f"deals of {owner_label}"
+        resp = client.get("reports/funnel", params={"owner": owner_id})
+        if report.status(who, "GET /reports/funnel?owner=", what, resp, 200):
+            body = resp.json()
+            current = {stage.get("key"): stage.get("current") for stage in body.get("stages", [])}
+            for stage in STAGES:
+                expected = sum(1 for r in deals if r.stage == stage)
+                got = (body.get(stage) or {}).get("count") if stage in ("won", "lost") else current.get(stage)
+                report.compare(who, "GET /reports/funnel (deals per stage)", f"{what}, {stage}", expected, got)
+        reaches = admin or owner_id == person.id or any(
+            model.covers(p.scope("deals", "read"), person.id, owner_id) for p in profiles)
+        resp = client.get("counters", params={"user_id": owner_id})
+        if report.status(who, "GET /counters?user_id=", what, resp, 200 if reaches else 403) and reaches:
+            open_deals = sum(1 for r in deals if r.stage not in ("won", "lost"))
+            report.compare(who, "GET /counters (deals without activity)", what, open_deals,
+                           resp.json().get("deals_without_activity"))
+
 
 def restore(world: World, admin: Client, rec: Rec, who: str, report: Report) -> None:
     """Bring back a record a user deleted, with the shares the model knows about."""
