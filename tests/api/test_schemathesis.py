@@ -90,7 +90,7 @@ def test_schemathesis(server: Server, tenant: Tenant, tmp_path: Path) -> None:
     """As the workspace's administrator: every operation, every phase."""
     run_schemathesis(
         server, tenant.token, tmp_path,
-        max_examples=os.environ.get("CLIENTELE_SCHEMATHESIS_MAX_EXAMPLES", "15"),
+        max_examples=os.environ.get("CLIENTELE_SCHEMATHESIS_MAX_EXAMPLES", "10"),
         phases=os.environ.get("CLIENTELE_SCHEMATHESIS_PHASES", "examples,coverage,fuzzing,stateful"),
     )
 

@@ -39,9 +39,10 @@ public struct SearchService: Sendable {
                 readable: searched.filter { scope.may(.read, on: $0.pluralName) }, on: connection)
         }
         guard scope.grants != nil else { return hits }
+        let found = try await matchingVisibleFields(hits, text: trimmed, known: known, scope: scope)
         // Titles and subtitles are stored whole; one that may hold a field hidden from the
         // caller is left out of their answer.
-        return hits.map { hit in
+        return found.map { hit in
             guard let entity = known[hit.entity] else { return hit }
             let hidden = scope.hiddenFields(hit.entity)
             guard !hidden.isEmpty else { return hit }
@@ -51,6 +52,53 @@ public struct SearchService: Sendable {
             if subtitleSources.contains(where: { hidden.contains($0.name) }) { hit.subtitle = nil }
             return hit
         }
+    }
+}
+
+extension SearchService {
+    /// The index holds the terms of every field of a record; a field hidden from the caller must
+    /// not find the record for them (searching by a hidden e-mail would tell that the record has
+    /// it). For each entity whose hidden fields feed the index, the hits are checked against the
+    /// terms of the fields the caller sees — every word of the query must start one of them, as
+    /// the index's prefix tier would — and the others are left out (the answer may then hold
+    /// fewer than `limit` hits). Entities without such fields are not touched.
+    func matchingVisibleFields(_ hits: [SearchHit], text: String, known: [String: EntityDefinition], scope: AccessScope)
+        async throws -> [SearchHit]
+    {
+        var checked: [String: (entity: EntityDefinition, seen: EntityDefinition)] = [:]
+        for name in Set(hits.map(\.entity)) {
+            guard let entity = known[name] else { continue }
+            let hidden = scope.hiddenFields(name)
+            let feeding = entity.fields.filter { $0.type == .phone || $0.type == .email || $0.isSearchable }.map(\.name)
+            if !hidden.isDisjoint(with: feeding) { checked[name] = (entity, entity.hiding(hidden)) }
+        }
+        guard !checked.isEmpty else { return hits }
+        let toCheck = checked
+        let words = SearchTerms.queryWords(text).map { $0.map(Self.folded) }
+        let kept = try await database.read(workspace: scope.workspaceID) { connection in
+            var kept = Set<UUID>()
+            for (name, views) in toCheck {
+                let ids = hits.filter { $0.entity == name }.map(\.id)
+                for record in try await RecordStore.fetch(
+                    ids: ids, entity: views.entity, scope: scope, access: .visible(.read), on: connection)
+                {
+                    let terms = SearchIndexing.document(record, entity: views.seen).terms.split(separator: " ").map {
+                        Self.folded(String($0))
+                    }
+                    let matches = words.allSatisfy { spellings in
+                        spellings.contains { spelling in terms.contains { $0.hasPrefix(spelling) } }
+                    }
+                    if matches { kept.insert(record.id) }
+                }
+            }
+            return kept
+        }
+        return hits.filter { checked[$0.entity] == nil || kept.contains($0.id) }
+    }
+
+    /// Lower case without diacritics, as the index's tokenizer compares.
+    static func folded(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 }
 
