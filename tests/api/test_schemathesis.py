@@ -62,7 +62,7 @@ def run_schemathesis(server: Server, token: str, tmp_path: Path, *, max_examples
         "--max-examples", max_examples,
         "--seed", seed,
         "--phases", phases,
-        "--workers", "1",
+        "--workers", "2",
         "--request-timeout", "15",
         "--generation-database", "none",
         "--generation-with-security-parameters", "false",
