@@ -230,7 +230,6 @@ public struct AccessService: Sendable {
     }
 
     public func updateUser(id: UUID, _ body: JSONValue, scope: AccessScope) async throws -> UserView {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: Self.userKeys)
@@ -362,7 +361,6 @@ public struct AccessService: Sendable {
     }
 
     public func saveTeam(id: UUID?, _ body: JSONValue, scope: AccessScope) async throws -> Team {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: ["name", "head_id", "member_ids"])
@@ -398,7 +396,6 @@ public struct AccessService: Sendable {
     }
 
     public func deleteTeam(id: UUID, scope: AccessScope) async throws {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let deleted = try await database.write(workspace: scope.workspaceID) { connection in
@@ -436,7 +433,6 @@ public struct AccessService: Sendable {
     }
 
     public func saveRole(id: UUID?, _ body: JSONValue, scope: AccessScope) async throws -> Role {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: ["name", "parent_id"])
@@ -475,7 +471,6 @@ public struct AccessService: Sendable {
     }
 
     public func deleteRole(id: UUID, scope: AccessScope) async throws {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         try await database.write(workspace: scope.workspaceID) { connection in
@@ -514,7 +509,6 @@ public struct AccessService: Sendable {
     }
 
     public func saveProfile(id: UUID?, _ body: JSONValue, scope: AccessScope) async throws -> Profile {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: ["name", "permissions", "fields", "conditions"])
@@ -552,7 +546,6 @@ public struct AccessService: Sendable {
     }
 
     public func deleteProfile(id: UUID, scope: AccessScope) async throws {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         try await database.write(workspace: scope.workspaceID) { connection in
@@ -653,7 +646,6 @@ public struct AccessService: Sendable {
     }
 
     public func createSharingRule(_ body: JSONValue, scope: AccessScope) async throws -> SharingRule {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let object = try Self.object(body, allowed: ["entity", "owner_team_id", "team_id", "access"])
@@ -687,7 +679,6 @@ public struct AccessService: Sendable {
     }
 
     public func deleteSharingRule(id: UUID, scope: AccessScope) async throws {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         try Self.requireAdmin(scope)
         let deleted = try await database.write(workspace: scope.workspaceID) { connection in
@@ -747,7 +738,6 @@ public struct AccessService: Sendable {
 
     /// Revokes a token or session: the caller's own, or (administrators) anyone's in the workspace.
     public func revokeToken(id: UUID, kind: APIToken.Kind?, scope: AccessScope) async throws {
-        // Cached token look-ups (SQLite) must not outlive the change.
         defer { auth.invalidate() }
         guard let me = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
         if id == scope.tokenID {

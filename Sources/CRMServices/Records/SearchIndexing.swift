@@ -11,10 +11,8 @@ enum SearchIndexing {
         _ record: Record, old: Record?, isNew: Bool = false, entity: EntityDefinition, scope: AccessScope,
         on connection: any DatabaseConnection
     ) async throws {
-        let document = self.document(record, entity: entity)
         try await SearchIndexStore.upsert(
-            entity: entity.pluralName, id: record.id, title: document.title, subtitle: document.subtitle, terms: document.terms,
-            filterText: document.filterText, ownerID: record.ownerID, isNew: isNew, scope: scope, on: connection)
+            document(record, entity: entity), entity: entity.pluralName, id: record.id, isNew: isNew, scope: scope, on: connection)
         let keys = DuplicateService.storedKeys(record, entity: entity)
         let oldKeys = old.map { DuplicateService.storedKeys($0, entity: entity) } ?? []
         let removed = Set(oldKeys).subtracting(keys)
@@ -59,10 +57,8 @@ enum SearchIndexing {
         guard let record = try await RecordStore.fetch(id: id, entity: entity, scope: scope, access: .tenant, on: connection) else {
             return
         }
-        let document = self.document(record, entity: entity)
-        try await SearchIndexStore.upsert(
-            entity: entity.pluralName, id: record.id, title: document.title, subtitle: document.subtitle, terms: document.terms,
-            filterText: document.filterText, ownerID: record.ownerID, scope: scope, on: connection)
+        // Its match keys do not change: the record is its own old state.
+        try await index(record, old: record, entity: entity, scope: scope, on: connection)
     }
 
     /// The record's text values for the `starts` / `contains` filter index (`TextFold.document`).

@@ -15,7 +15,7 @@ public struct CounterService: Sendable {
     /// Whether the caller's read scope reaches any record of this owner among the counted entities.
     static func reaches(_ owner: UUID, scope: AccessScope) -> Bool {
         guard let grants = scope.grants else { return true }
-        return counted.contains { grants.covers(owner: owner, $0.pluralName, .read) && scope.may(.read, on: $0.pluralName) }
+        return counted.contains { grants.covers(owner: owner, $0.pluralName, .read) }
     }
 
     public func counters(userID requested: UUID?, team: Bool, scope: AccessScope) async throws -> [WorkCounters] {

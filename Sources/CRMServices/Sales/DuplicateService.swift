@@ -129,6 +129,8 @@ public struct DuplicateService: Sendable {
             scope: scope, on: connection
         ).filter { $0 != record.id }
         var matches: [Match] = []
+        // Matches are written as the caller sees the entity: fields hidden from them stay out.
+        let seen = entity.hiding(scope.hiddenFields(entity.pluralName))
         for candidate in try await RecordStore.fetch(ids: ids, entity: entity, scope: scope, access: .visible(.read), on: connection) {
             let other = Probe(candidate, entity: entity)
             var reasons: [String] = []
@@ -153,9 +155,7 @@ public struct DuplicateService: Sendable {
                 }
             }
             if !reasons.isEmpty {
-                // Written as the caller sees the entity: fields hidden from them stay out.
-                let visible = entity.hiding(scope.hiddenFields(entity.pluralName))
-                matches.append(Match(record: EntityRecord(record: candidate, entity: visible), score: score, reasons: reasons))
+                matches.append(Match(record: EntityRecord(record: candidate, entity: seen), score: score, reasons: reasons))
             }
         }
         // Best first; among equals the newest.

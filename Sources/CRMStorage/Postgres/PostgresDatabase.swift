@@ -11,8 +11,9 @@ import Synchronization
 public final class PostgresDatabase: Database {
     public let dialect = SQLDialect.postgres
     let client: PostgresClient
-    /// A second, small pool for what runs before a workspace is known (token look-ups, sign-in,
-    /// job claims: tables without a tenant policy). Its sessions keep an empty workspace setting,
+    /// A second pool, as large as the first, for what runs before a workspace is known (token
+    /// look-ups, sign-in, job claims: tables without a tenant policy). Its sessions keep an empty
+    /// workspace setting,
     /// so the workspace pool's sessions are not switched to no workspace and back around every
     /// request's token look-up (two extra round trips a request, measured with
     /// `log_min_duration_statement`).
@@ -108,11 +109,10 @@ public final class PostgresDatabase: Database {
         connection.id * 2 + (registry ? 1 : 0)
     }
 
-    private func prepare(_ connection: PostgresConnection, workspace: UUID?) async throws {
+    /// Sets the session's role and workspace unless it has them already. `key`: `stateKey`.
+    private func prepare(_ connection: PostgresConnection, key: Int, workspace: UUID?) async throws {
         let role = restrictedRole.withLock { $0 } ?? "none"
         let wanted = "\(role)|\(workspace?.lowercased ?? "")"
-        // Work without a workspace always leases from the registry pool (`lease`).
-        let key = Self.stateKey(connection, registry: workspace == nil)
         if sessionState.withLock({ $0[key] }) == wanted { return }
         var bindings = PostgresBindings()
         bindings.append(role == "none" ? "" : role)
@@ -145,21 +145,25 @@ public final class PostgresDatabase: Database {
         }
     }
 
+    /// A session for `workspace` (nil: the registry pool, no workspace), prepared for it.
+    private func session<T: Sendable>(workspace: UUID?, _ body: (PostgresSession) async throws -> T) async throws -> T {
+        let registry = workspace == nil
+        return try await lease(registry: registry) { connection in
+            try await prepare(connection, key: Self.stateKey(connection, registry: registry), workspace: workspace)
+            return try await body(PostgresSession(connection: connection, logger: logger))
+        }
+    }
+
     public func read<T: Sendable>(
         workspace: UUID?, _ body: @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
-        try await lease(registry: workspace == nil) { connection in
-            try await prepare(connection, workspace: workspace)
-            return try await body(PostgresSession(connection: connection, logger: logger))
-        }
+        try await session(workspace: workspace, body)
     }
 
     public func write<T: Sendable>(
         workspace: UUID?, alone: Bool, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
-        try await lease(registry: workspace == nil) { connection in
-            try await prepare(connection, workspace: workspace)
-            let session = PostgresSession(connection: connection, logger: logger)
+        try await self.session(workspace: workspace) { session in
             try await session.execute("BEGIN")
             do {
                 let result = try await body(session)
@@ -173,10 +177,7 @@ public final class PostgresDatabase: Database {
     }
 
     public func withSystemConnection<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
-        try await lease(registry: true) { connection in
-            try await prepare(connection, workspace: nil)
-            return try await body(PostgresSession(connection: connection, logger: logger))
-        }
+        try await session(workspace: nil, body)
     }
 
     /// Runs migrations on a connection with the login role itself (they create tables and roles).

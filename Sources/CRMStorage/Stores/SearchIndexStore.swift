@@ -114,13 +114,13 @@ public enum SearchIndexStore {
     /// trigram table that serves `starts` / `contains` filters, under the same document id;
     /// PostgreSQL's trigram index is an expression index over the record row itself.
     public static func upsert(
-        entity: String, id: UUID, title: String, subtitle: String?, terms: String, filterText: String, ownerID: UUID?,
-        isNew: Bool = false, scope: AccessScope, on connection: any DatabaseConnection
+        _ document: SearchDocument, entity: String, id: UUID, isNew: Bool = false, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws {
         let workspace = SQLValue.uuid(scope.workspaceID)
+        let (title, subtitle, terms, filterText) = (document.title, document.subtitle, document.terms, document.filterText)
         // A new record has no shares, follows or participants yet.
         let grantees = isNew ? [] : try await SearchAccess.grantees(entity: entity, id: id, scope: scope, on: connection)
-        let access = SearchAccess.documentText(entity: entity, ownerID: ownerID, grantees: grantees)
+        let access = SearchAccess.documentText(entity: entity, ownerID: document.ownerID, grantees: grantees)
         switch connection.dialect {
         case .sqlite:
             let terms = scoped(terms, workspace: scope.workspaceID)
@@ -165,6 +165,8 @@ public enum SearchIndexStore {
     ) async throws {
         guard !documents.isEmpty else { return }
         let workspace = SQLValue.uuid(scope.workspaceID)
+        // New records: their owner and entity only (`SearchAccess`).
+        let access = documents.map { SearchAccess.documentText(entity: entity, ownerID: $0.1.ownerID, grantees: []) }
         switch connection.dialect {
         case .sqlite:
             let base = try await connection.first("SELECT COALESCE(MAX(doc_id), 0) AS top FROM search_documents")?.int("top") ?? 0
@@ -175,9 +177,7 @@ public enum SearchIndexStore {
                 sql.append(
                     SQLFragment.joined(
                         chunk.enumerated().map { offset, item in
-                            let access = SearchAccess.documentText(entity: entity, ownerID: item.1.ownerID, grantees: [])
-                            return
-                                "(\(.int(base + Int64(start + offset) + 1)), \(workspace), \(.text(entity)), \(.uuid(item.0)), \(.text(item.1.title)), \(.optional(item.1.subtitle)), \(.text(access)))"
+                            "(\(.int(base + Int64(start + offset) + 1)), \(workspace), \(.text(entity)), \(.uuid(item.0)), \(.text(item.1.title)), \(.optional(item.1.subtitle)), \(.text(access[start + offset])))"
                         }, separator: ", "))
                 try await connection.execute(sql)
             }
@@ -185,7 +185,7 @@ public enum SearchIndexStore {
                 let docID = base + Int64(offset) + 1
                 try await insertFTS(
                     "search_fts", rowid: docID, text: scoped(item.1.terms, workspace: scope.workspaceID),
-                    access: SearchAccess.documentText(entity: entity, ownerID: item.1.ownerID, grantees: []), on: connection)
+                    access: access[offset], on: connection)
                 if !item.1.filterText.isEmpty { try await insertFTS("text_fts", rowid: docID, text: item.1.filterText, on: connection) }
             }
         case .postgres:
@@ -194,10 +194,10 @@ public enum SearchIndexStore {
                     "INSERT INTO search_documents (workspace_id, entity, record_id, title, subtitle, terms, access) VALUES "
                 sql.append(
                     SQLFragment.joined(
-                        documents[start..<min(documents.count, start + 4_000)].map { item in
-                            let access = SearchAccess.documentText(entity: entity, ownerID: item.1.ownerID, grantees: [])
+                        (start..<min(documents.count, start + 4_000)).map { index in
+                            let item = documents[index]
                             return
-                                "(\(workspace), \(.text(entity)), \(.uuid(item.0)), \(.text(item.1.title)), \(.optional(item.1.subtitle)), \(.text(item.1.terms)), \(.text(access)))"
+                                "(\(workspace), \(.text(entity)), \(.uuid(item.0)), \(.text(item.1.title)), \(.optional(item.1.subtitle)), \(.text(item.1.terms)), \(.text(access[index])))"
                         }, separator: ", "))
                 sql.append(
                     " ON CONFLICT (workspace_id, entity, record_id) DO UPDATE SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, terms = EXCLUDED.terms, access = EXCLUDED.access"

@@ -81,11 +81,12 @@ public struct TrustedProxyError: Error, CustomStringConvertible {
 /// Sets `AppContext.remoteAddress` from `X-Forwarded-For` when the peer is a trusted proxy.
 struct ClientAddressMiddleware: RouterMiddleware {
     let proxies: TrustedProxies
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
-        guard !proxies.isEmpty, let name = HTTPField.Name("X-Forwarded-For") else { return try await next(request, context) }
+        guard !proxies.isEmpty else { return try await next(request, context) }
         var context = context
-        context.remoteAddress = proxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: name])
+        context.remoteAddress = proxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: Self.forwardedFor])
         return try await next(request, context)
     }
 }
