@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The test command of Clientele: installs what is missing, starts a throwaway
-# PostgreSQL, builds, runs the Swift tests and then the black-box API tests
-# (tests/api, once against SQLite and once against PostgreSQL).
+# PostgreSQL, builds, runs the Swift tests, then the black-box API tests
+# (tests/api, once against SQLite and once against PostgreSQL) and the
+# real-browser tests of the web UI (tests/e2e, headless Chromium, SQLite only).
 #
 #   scripts/test.sh [extra pytest arguments]     e.g. scripts/test.sh -k records -x
+#   (the extra arguments go to the API tests only)
 #
 # Works on a fresh Debian 12 machine as root with Swift at /opt/swift.
 # Exits non-zero if anything fails.
@@ -12,6 +14,9 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv-test
 REQUIREMENTS=tests/api/requirements.txt
+E2E_VENV=.venv-e2e
+E2E_REQUIREMENTS=tests/e2e/requirements.txt
+E2E_APT_PACKAGES=(chromium chromium-driver fonts-dejavu-core)
 PG_PORT_PREFERRED=55432
 
 section() { printf '\n==================== %s ====================\n' "$*"; }
@@ -27,7 +32,7 @@ apt_install() {
 }
 
 # --------------------------------------------------------------------------
-section "1/5 Dependencies"
+section "1/6 Dependencies"
 
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
   export PATH="/opt/swift/usr/bin:$PATH"
@@ -65,7 +70,7 @@ else
 fi
 
 # --------------------------------------------------------------------------
-section "2/5 Throwaway PostgreSQL"
+section "2/6 Throwaway PostgreSQL"
 
 port_is_free() {
   python3 - "$1" <<'PY'
@@ -123,7 +128,7 @@ note "PostgreSQL 15 at $PG_URL (data in $PG_DIR)"
 export CLIENTELE_TEST_POSTGRES_URL="$PG_URL"
 
 # --------------------------------------------------------------------------
-section "3/5 swift build"
+section "3/6 swift build"
 swift build
 
 failures=()
@@ -135,7 +140,7 @@ else
 fi
 
 # --------------------------------------------------------------------------
-section "4/5 swift test"
+section "4/6 swift test"
 if swift test; then
   note "swift test passed"
 else
@@ -143,11 +148,51 @@ else
 fi
 
 # --------------------------------------------------------------------------
-section "5/5 API tests (pytest tests/api, SQLite and PostgreSQL)"
+section "5/6 API tests (pytest tests/api, SQLite and PostgreSQL)"
 if CLIENTELE_BIN=.build/debug/clientele "$VENV/bin/pytest" -q -p no:cacheprovider -rfE tests/api "$@"; then
   note "API tests passed"
 else
   failures+=("API tests (pytest tests/api)")
+fi
+
+# --------------------------------------------------------------------------
+section "6/6 Browser tests (pytest tests/e2e, SQLite)"
+
+# Installs what the browser tests need, only what is missing; non-zero on failure.
+e2e_dependencies() {
+  local missing=() pkg hash
+  for pkg in "${E2E_APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    note "installing ${missing[*]}"
+    apt_install "${missing[@]}" || return 1
+  fi
+  note "browser: $(/usr/bin/chromium --version 2>/dev/null | head -n1), driver: $(/usr/bin/chromedriver --version | head -n1)"
+  hash=$(sha256sum "$E2E_REQUIREMENTS" | cut -d' ' -f1) || return 1
+  if [ ! -x "$E2E_VENV/bin/python" ] || ! "$E2E_VENV/bin/python" -c '' >/dev/null 2>&1; then
+    note "creating $E2E_VENV"
+    rm -rf "$E2E_VENV"
+    python3 -m venv "$E2E_VENV" || return 1
+  fi
+  if [ "$(cat "$E2E_VENV/.requirements.sha256" 2>/dev/null || true)" != "$hash" ]; then
+    note "installing $E2E_REQUIREMENTS into $E2E_VENV"
+    "$E2E_VENV/bin/pip" install -q --disable-pip-version-check -r "$E2E_REQUIREMENTS" || return 1
+    echo "$hash" > "$E2E_VENV/.requirements.sha256"
+  else
+    note "$E2E_VENV is up to date"
+  fi
+}
+
+if ! e2e_dependencies; then
+  failures+=("browser tests: installing chromium / $E2E_VENV failed")
+elif SE_OFFLINE=true CLIENTELE_BIN=.build/debug/clientele \
+    "$E2E_VENV/bin/pytest" -q -p no:cacheprovider -rfE tests/e2e; then
+  note "browser tests passed (screenshots in e2e/screenshots/)"
+else
+  failures+=("browser tests (pytest tests/e2e; screenshots in e2e/screenshots/)")
 fi
 
 # --------------------------------------------------------------------------

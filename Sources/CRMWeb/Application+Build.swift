@@ -25,6 +25,7 @@ public func buildRouter(services: Services, trustedProxies: TrustedProxies = .no
     let router = Router(context: AppContext.self)
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: ClientAddressMiddleware(proxies: trustedProxies))
+    router.add(middleware: PageMiddleware(services: services))
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.get("/health") { _, _ in APIResponse.json(["status": "ok"]) }
     let api = router.group("api/v1")
@@ -47,6 +48,7 @@ public func buildRouter(services: Services, trustedProxies: TrustedProxies = .no
     UsersController(services: services).addRoutes(to: api)
     SalesController(services: services).addRoutes(to: api)
     RecordsController(services: services).addRoutes(to: api)
+    PageRoutes.add(to: router, services: services)
     return router
 }
 

@@ -107,7 +107,7 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "info") ?? .info
         let services = try await db.open(logLevel: logger.logLevel)
         do {
-            try await FirstRun.ensureAdmin(services: services)
+            try await FirstRun.ensureAdmin(services: services, host: host, port: port)
         } catch {
             await services.database.close()
             throw error
@@ -131,20 +131,21 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// On the very first start of an empty workspace, create an admin and print how to sign in.
+/// On the very first start of an empty workspace: the first administrator is made on the
+/// first-run page (`/setup`), or here when `CLIENTELE_ADMIN_EMAIL` and `CLIENTELE_ADMIN_PASSWORD`
+/// say who (unattended installs).
 enum FirstRun {
-    static func ensureAdmin(services: Services) async throws {
-        let workspace = try await services.workspaces.find(slug: nil)
-        let users = try await services.database.read(workspace: workspace.id) { connection in
-            try await UserStore.list(workspaceID: workspace.id, on: connection)
+    static func ensureAdmin(services: Services, host: String, port: Int) async throws {
+        guard try await services.auth.needsFirstAdministrator() else { return }
+        let environment = ProcessInfo.processInfo.environment
+        let workspace = try await services.workspaces.ensureDefault()
+        if let email = environment["CLIENTELE_ADMIN_EMAIL"], let password = environment["CLIENTELE_ADMIN_PASSWORD"] {
+            _ = try await services.auth.createFirstAdministrator(
+                email: email, password: password, name: "Administrator", language: "en", workspaceID: workspace.id)
+            print("First start: created the administrator \(email).")
+        } else {
+            print("First start: open http://\(host):\(port)/setup to create the first administrator.")
         }
-        guard users.isEmpty else { return }
-        var random = SystemRandomNumberGenerator()
-        let password = (0..<16).map { _ in String("abcdefghjkmnpqrstuvwxyz23456789".randomElement(using: &random)!) }.joined()
-        let email = ProcessInfo.processInfo.environment["CLIENTELE_ADMIN_EMAIL"] ?? "admin@example.com"
-        _ = try await services.auth.createUser(
-            email: email, password: password, name: "Administrator", isAdmin: true, workspaceID: workspace.id)
-        print("First start: created the administrator \(email) with password \(password) (change it after signing in).")
     }
 }
 

@@ -15,6 +15,9 @@ public struct AccessScope: Sendable, Hashable {
     public var readOnly: Bool
     /// The token or session the request came with (nil for jobs and the command line).
     public var tokenID: UUID?
+    /// The caller's name and time zone (pages show them and write times in it).
+    public var userName: String = ""
+    public var timeZone: String = "UTC"
 
     public init(
         workspaceID: UUID, userID: UUID?, isAdmin: Bool, language: String = "en", grants: Grants? = nil, readOnly: Bool = false,

@@ -116,6 +116,47 @@ public struct AccessService: Sendable {
         }
     }
 
+    /// Every user of the workspace by id and name, active ones first (owner pickers, names in
+    /// lists).
+    public func userNames(scope: AccessScope) async throws -> [(id: UUID, name: String, active: Bool)] {
+        try await database.read(workspace: scope.workspaceID) { connection in
+            try await UserStore.list(workspaceID: scope.workspaceID, on: connection).map { ($0.id, $0.name, $0.isActive) }
+        }.sorted { ($0.active ? 0 : 1, $0.name) < ($1.active ? 0 : 1, $1.name) }
+    }
+
+    /// What every person may change about themselves: their name, language and time zone.
+    public func updateOwnProfile(name: String, language: String, timeZone: String, scope: AccessScope) async throws -> UserView {
+        guard let userID = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
+        var issues: [ValidationIssue] = []
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed.count > 200 {
+            issues.append(ValidationIssue(field: "name", code: "required", message: "name is required (at most 200 characters)"))
+        }
+        if !Self.languages.contains(language) {
+            issues.append(ValidationIssue(field: "language", code: "choice", message: "language must be en, ru or bg"))
+        }
+        if TimeZone(identifier: timeZone) == nil {
+            issues.append(ValidationIssue(field: "time_zone", code: "choice", message: "time_zone must be an IANA time zone"))
+        }
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        defer { auth.invalidate() }
+        return try await database.write(workspace: scope.workspaceID) { connection in
+            guard var user = try await UserStore.find(id: userID, workspaceID: scope.workspaceID, on: connection) else {
+                throw CRMError.unauthenticated("the token's user no longer exists")
+            }
+            user.name = trimmed
+            user.language = language
+            user.timeZone = timeZone
+            try await UserStore.update(user, on: connection)
+            // Cached scopes carry the name, language and time zone: make every instance re-read.
+            try await AccessStore.bumpVersion(scope: AccessScope.system(scope.workspaceID), on: connection)
+            guard let view = try await Self.view(id: userID, scope: scope, on: connection) else {
+                throw CRMError.unauthenticated("the token's user no longer exists")
+            }
+            return view
+        }
+    }
+
     public func user(id: UUID, scope: AccessScope) async throws -> UserView {
         let view = try await database.read(workspace: scope.workspaceID) { connection in
             try await Self.view(id: id, scope: scope, on: connection)

@@ -73,6 +73,37 @@ public final class AuthService: Sendable {
         }
     }
 
+    /// Whether the box still needs its first administrator: the default workspace has no user
+    /// yet (the first-run page creates one).
+    public func needsFirstAdministrator() async throws -> Bool {
+        guard
+            let workspace = try await database.read(
+                workspace: nil, { try await WorkspaceStore.find(slug: WorkspaceStore.defaultSlug, on: $0) })
+        else { return true }
+        return try await database.read(workspace: workspace.id) { connection in
+            try await UserStore.list(workspaceID: workspace.id, on: connection).isEmpty
+        }
+    }
+
+    /// The first administrator of the default workspace (the first-run page). Refused once any
+    /// user exists there, in the same transaction that writes the user, so two racing first
+    /// runs make one administrator.
+    public func createFirstAdministrator(email: String, password: String, name: String, language: String, workspaceID: UUID)
+        async throws -> User
+    {
+        let language = ["en", "ru", "bg"].contains(language) ? language : "en"
+        return try await createUser(email: email, password: password, name: name, isAdmin: true, workspaceID: workspaceID) {
+            user, connection in
+            guard try await UserStore.list(workspaceID: workspaceID, on: connection).count == 1 else {
+                throw CRMError.conflict(code: "already_set_up", message: "this workspace already has its administrator: sign in")
+            }
+            var user = user
+            user.language = language
+            try await UserStore.update(user, on: connection)
+            return user
+        }
+    }
+
     /// A session from signing in ends a day after it began, or after two hours without a
     /// request, whichever comes first. Tokens made for integrations end when their owner says.
     public static let signInTokenLifetime: TimeInterval = 24 * 3600
@@ -319,9 +350,12 @@ public final class AuthService: Sendable {
             let system = AccessScope.system(found.workspaceID)
             let grants =
                 user.isAdmin ? nil : try await AccessStore.grants(userID: user.id, roleID: user.roleID, scope: system, on: connection)
-            return AccessScope(
+            var scope = AccessScope(
                 workspaceID: found.workspaceID, userID: user.id, isAdmin: user.isAdmin, language: user.language, grants: grants,
                 readOnly: found.readOnly, tokenID: found.tokenID)
+            scope.userName = user.name
+            scope.timeZone = user.timeZone
+            return scope
         }
         guard let scope else { throw CRMError.unauthenticated("the token is not valid") }
         cache.withLock { cache in

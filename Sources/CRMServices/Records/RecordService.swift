@@ -190,6 +190,50 @@ public struct RecordService: Sendable {
         return EntityRecord(record: record, entity: visible)
     }
 
+    /// The entity as the caller sees it (hidden fields left out): pages parse list queries
+    /// against it and show its fields.
+    public func visibleEntity(_ pluralName: String, scope: AccessScope) async throws -> EntityDefinition {
+        try await views(pluralName, scope: scope).visible
+    }
+
+    /// A page of records as values (what the web pages render).
+    public struct Page: Sendable {
+        public var records: [Record]
+        public var nextCursor: String?
+        public var total: Int?
+    }
+
+    /// A page of the records the caller may read, `query` parsed against `visibleEntity`; the
+    /// values of fields hidden from the caller are not in the records.
+    public func list(_ query: ListQuery, entity pluralName: String, scope: AccessScope) async throws -> Page {
+        let (entity, visible) = try await views(pluralName, scope: scope)
+        let hidden = scope.hiddenFields(pluralName)
+        return try await database.read(workspace: scope.workspaceID) { connection in
+            var page = try await RecordStore.list(query: query, entity: entity, scope: scope, on: connection)
+            if !hidden.isEmpty {
+                page.records = page.records.map { record in
+                    var record = record
+                    record.values = record.values.filter { visible.field(named: $0.key) != nil }
+                    return record
+                }
+            }
+            let total = query.includeCount ? try await RecordStore.count(query: query, entity: entity, scope: scope, on: connection) : nil
+            return Page(records: page.records, nextCursor: page.nextCursor, total: total)
+        }
+    }
+
+    /// The display titles of records the caller may read, by id (others are left out).
+    public func titles(_ ids: [UUID], entity pluralName: String, scope: AccessScope) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let (entity, visible) = try await views(pluralName, scope: scope)
+        let found = try await database.read(workspace: scope.workspaceID) { connection in
+            try await RecordStore.fetch(ids: Array(Set(ids)), entity: entity, scope: scope, access: .visible(.read), on: connection)
+        }
+        var titles: [UUID: String] = [:]
+        for record in found { titles[record.id] = record.title(in: visible) }
+        return titles
+    }
+
     /// A page already in its JSON form (what the list endpoint sends).
     public struct JSONPage: Sendable {
         /// The records' API form, comma-separated (the inside of the `data` array).

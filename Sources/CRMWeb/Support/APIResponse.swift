@@ -50,7 +50,17 @@ enum APIResponse {
     /// Control characters are refused: no field stores them, and PostgreSQL rejects NUL.
     static func queryItems(_ request: Request) throws -> [(String, String)] {
         guard let query = request.uri.query, !query.isEmpty else { return [] }
-        let items = query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+        let items = formItems(query)
+        for (key, value) in items where (key + value).unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw CRMError.badRequest(code: "control_character", message: "the query parameter \(key) contains a control character")
+        }
+        return items
+    }
+
+    /// `a=1&b=x+y` pairs in order, percent-decoded, `+` as a space (query strings and
+    /// `application/x-www-form-urlencoded` bodies).
+    static func formItems(_ text: String) -> [(String, String)] {
+        text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String {
                 let spaced = text.replacingOccurrences(of: "+", with: " ")
@@ -58,10 +68,6 @@ enum APIResponse {
             }
             return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
-        for (key, value) in items where (key + value).unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw CRMError.badRequest(code: "control_character", message: "the query parameter \(key) contains a control character")
-        }
-        return items
     }
 
     static func uuid(_ text: String?, entity: String) throws -> UUID {

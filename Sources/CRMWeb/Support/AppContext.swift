@@ -9,6 +9,11 @@ public struct AppContext: RequestContext {
     public var scope: AccessScope?
     /// The client's IP address (sign-in throttling and the sign-in log).
     public var remoteAddress: String
+    /// A trusted proxy says the browser reached it over TLS (session cookies go Secure).
+    public var forwardedTLS = false
+    /// The session token of a signed-in page request (from its cookie); forms' CSRF tokens are
+    /// derived from it.
+    public var sessionToken: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

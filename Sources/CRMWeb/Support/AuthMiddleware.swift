@@ -12,11 +12,18 @@ struct AuthMiddleware: RouterMiddleware {
         if Self.openPaths.contains(request.uri.path) || !request.uri.path.hasPrefix("/api/") {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization] else {
+        var context = context
+        if let header = request.headers[.authorization] {
+            context.scope = try await Self.scope(authorization: header, auth: auth)
+        } else if let session = PageSession.cookie(PageSession.cookieName, in: request),
+            PageSession.matches(request.headers[PageSession.csrfHeader], PageSession.csrfToken(for: session))
+        {
+            // The pages' own scripts: the session cookie, with the CSRF token in a header (a
+            // page of another site can send the cookie but cannot know the token).
+            context.scope = try await auth.authenticate(token: session)
+        } else {
             throw CRMError.unauthenticated("send the header Authorization: Bearer <token>")
         }
-        var context = context
-        context.scope = try await Self.scope(authorization: header, auth: auth)
         return try await next(request, context)
     }
 

@@ -82,11 +82,15 @@ public struct TrustedProxyError: Error, CustomStringConvertible {
 struct ClientAddressMiddleware: RouterMiddleware {
     let proxies: TrustedProxies
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         guard !proxies.isEmpty else { return try await next(request, context) }
         var context = context
-        context.remoteAddress = proxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: Self.forwardedFor])
+        let peer = context.remoteAddress
+        context.remoteAddress = proxies.client(peer: peer, forwardedFor: request.headers[values: Self.forwardedFor])
+        // A trusted proxy that took the TLS connection says so; session cookies then go Secure.
+        if proxies.trusts(peer), request.headers[Self.forwardedProto]?.lowercased() == "https" { context.forwardedTLS = true }
         return try await next(request, context)
     }
 }

@@ -1,0 +1,85 @@
+import CRMCore
+import CRMServices
+import Foundation
+import Hummingbird
+
+/// `/`: the person's desk — their counters (overdue, today, leads and deals without a planned
+/// activity), their open tasks, and the deal funnel as an SVG chart.
+struct DashboardPage: Sendable {
+    let services: Services
+    var frame: PageFrame { PageFrame(services: services) }
+
+    @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        let viewer = try Viewer(request, context: context)
+        let t = viewer.t
+        let counters = try await services.counters.counters(userID: nil, team: false, scope: viewer.scope).first
+        let counterCards: HTML =
+            counters.map { mine in
+                let cards: [(String, Int, String, Bool)] = [
+                    (
+                        "dashboard.overdue", mine.overdue,
+                        "/activities?completed_at[empty]=true&due_at[lt]=\(HTML.urlComponent(Timestamps.format(Date())))", true
+                    ),
+                    ("dashboard.today", mine.dueToday, "/activities?completed_at[empty]=true&sort=due_at", false),
+                    ("dashboard.leads_idle", mine.leadsWithoutActivity, "/leads", false),
+                    ("dashboard.deals_idle", mine.dealsWithoutActivity, "/deals", false),
+                ]
+                return
+                    "<div class=\"counters\">\(each: cards.map { key, value, link, alert in "<a class=\"counter\(alert && value > 0 ? " alert" : "")\" href=\"\(link)\"><span class=\"value\">\(viewer.format.integer(Int64(value)))</span>\(t(key))</a>" as HTML })</div>"
+            } ?? ""
+        let tasks = try await openTasks(viewer)
+        let funnel = viewer.scope.may(.read, on: "deals") ? try await funnelChart(viewer) : ""
+        let main: HTML = """
+            <div class="page-head"><h1>\(t("dashboard.title"))</h1></div>
+            \(counterCards)
+            <div class="panels">
+            <section class="card" aria-labelledby="tasks-heading"><h2 id="tasks-heading">\(t("dashboard.my_tasks"))</h2>\(tasks)</section>
+            \(funnel)
+            </div>
+            """
+        return try await frame.render(viewer, title: t("dashboard.title"), main: main)
+    }
+
+    func openTasks(_ viewer: Viewer) async throws -> HTML {
+        let t = viewer.t
+        guard viewer.scope.may(.read, on: "activities"), let user = viewer.scope.userID else { return "" }
+        let entity = try await services.records.visibleEntity("activities", scope: viewer.scope)
+        let query = try ListQueryParser.parse(
+            [("owner_id", user.lowercased), ("completed_at[empty]", "true"), ("sort", "due_at"), ("limit", "10")], for: entity
+        ).get()
+        let page = try await services.records.list(query, entity: "activities", scope: viewer.scope)
+        guard !page.records.isEmpty else { return "<p class=\"muted\">\(t("dashboard.no_tasks"))</p>" }
+        let items: [HTML] = page.records.map { record in
+            let due: HTML =
+                record.value(of: "due_at").isNull
+                ? ""
+                : " <span class=\"meta\">\(FieldDisplay.html(record.value(of: "due_at"), field: entity.field(named: "due_at")!, viewer: viewer, context: DisplayContext()))</span>"
+            return "<li><a href=\"/activities/\(record.id.lowercased)\">\(record.title(in: entity))</a>\(due)</li>"
+        }
+        return "<ul class=\"list-plain\">\(each: items)</ul>"
+    }
+
+    /// The default pipeline's funnel: a bar a stage, as long as the deals that reached it.
+    func funnelChart(_ viewer: Viewer) async throws -> HTML {
+        let t = viewer.t
+        let report = try await services.funnel.funnel([], scope: viewer.scope)
+        guard case .array(let stages)? = report["stages"], !stages.isEmpty else { return "" }
+        let counts = stages.map { stage -> Int64 in if case .int(let value)? = stage["reached"] { return value } else { return 0 } }
+        let widest = max(counts.max() ?? 1, 1)
+        let rowHeight = 30
+        let bars: [HTML] = stages.enumerated().map { index, stage in
+            let name = stage["name"].flatMap { LocalizedText.parse($0) }.map { t.label($0) } ?? stage["key"]?.stringValue ?? ""
+            let width = Int(Double(counts[index]) / Double(widest) * 260) + 2
+            let y = index * rowHeight
+            return """
+                <text x="0" y="\(y + 19)">\(name)</text><rect x="160" y="\(y + 6)" width="\(width)" height="18" rx="3"></rect><text x="\(170 + width)" y="\(y + 19)">\(viewer.format.integer(counts[index]))</text>
+                """
+        }
+        let height = stages.count * rowHeight + 8
+        return """
+            <section class="card" aria-labelledby="funnel-heading"><h2 id="funnel-heading">\(t("dashboard.funnel"))</h2>
+            <svg class="funnel" role="img" aria-labelledby="funnel-heading" viewBox="0 0 480 \(height)" width="100%" height="\(height)">\(each: bars)</svg>
+            </section>
+            """
+    }
+}

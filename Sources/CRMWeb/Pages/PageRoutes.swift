@@ -1,0 +1,29 @@
+import CRMServices
+import Hummingbird
+
+/// The routes of the web pages (the API lives under `/api/v1`).
+enum PageRoutes {
+    static func add(to router: Router<AppContext>, services: Services) {
+        Assets.addRoutes(to: router)
+        AuthPages(services: services).addRoutes(to: router)
+        let dashboard = DashboardPage(services: services)
+        router.get("/", use: dashboard.show)
+        let search = SearchPage(services: services)
+        router.get("search", use: search.show)
+        let profile = ProfilePage(services: services)
+        router.get("me", use: profile.show)
+        router.post("me", use: profile.save)
+        let list = RecordListPage(services: services)
+        let record = RecordPage(services: services)
+        let form = RecordFormPage(services: services)
+        router.get(":entity", use: list.list)
+        router.get(":entity/filter", use: list.addFilter)
+        router.post(":entity", use: form.create)
+        router.get(":entity/new", use: form.newForm)
+        router.get(":entity/:id", use: record.show)
+        router.get(":entity/:id/edit", use: form.editForm)
+        router.post(":entity/:id/edit", use: form.update)
+        router.post(":entity/:id/delete", use: form.delete)
+        router.post(":entity/:id/notes", use: record.addNote)
+    }
+}

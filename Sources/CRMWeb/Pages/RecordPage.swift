@@ -1,0 +1,79 @@
+import CRMCore
+import CRMServices
+import Foundation
+import Hummingbird
+
+/// `/{entity}/{id}`: the record's header and actions, its fields, and its timeline with a quick
+/// note at the top.
+struct RecordPage: Sendable {
+    let services: Services
+    var frame: PageFrame { PageFrame(services: services) }
+    static let timelineLimit = 30
+
+    @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        let viewer = try Viewer(request, context: context)
+        let t = viewer.t
+        let name = try context.parameters.require("entity")
+        let id = try APIResponse.uuid(context.parameters.get("id"), entity: name)
+        let entity = try await services.records.visibleEntity(name, scope: viewer.scope)
+        let record = try await services.records.get(id: id, entity: name, scope: viewer.scope).record
+        let fields = entity.allFields.filter { $0.name != "id" && $0.name != "version" && $0.type != .recurrence }
+        let display = try await frame.displayContext(for: [record], fields: fields, viewer: viewer)
+        let timeline = try await services.timeline.timeline(
+            entity: name, id: id, limit: Self.timelineLimit, before: nil, scope: viewer.scope)
+        let title = record.title(in: entity)
+        let shown = fields.filter { !record.value(of: $0.name).isNull }
+        let rows: HTML =
+            "\(each: shown.map { field in "<dt>\(t.label(field.label))</dt><dd>\(FieldDisplay.html(record.value(of: field.name), field: field, viewer: viewer, context: display))</dd>" as HTML })"
+        let base = "/\(name)/\(id.lowercased)"
+        var actions: HTML = ""
+        if viewer.scope.may(.edit, on: name) { actions += "<a class=\"button\" id=\"edit\" href=\"\(base)/edit\">\(t("record.edit"))</a>" }
+        if viewer.scope.may(.delete, on: name) {
+            actions += """
+                <form id="delete-form" method="post" action="\(base)/delete" data-confirm="\(t("record.delete_confirm"))">\(viewer.csrfField)<button id="delete" class="danger" type="submit">\(t("record.delete"))</button></form>
+                """
+        }
+        let notice: HTML =
+            Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { $1 })["saved"] != nil
+            ? "<div class=\"notice\" role=\"status\">\(t("record.saved"))</div>" : ""
+        let main: HTML = """
+            \(notice)
+            <div class="page-head"><div><h1 id="record-title">\(title)</h1><p class="meta">\(t.label(entity.label)) · \(record.number)</p></div>
+            <div class="actions">\(actions)</div></div>
+            <div class="record">
+            <section class="card" aria-labelledby="fields-heading"><h2 id="fields-heading">\(t("record.details"))</h2><dl class="fields">\(rows)</dl></section>
+            <section id="timeline" class="card" aria-labelledby="timeline-heading"><h2 id="timeline-heading">\(t("record.timeline"))</h2>
+            \(noteForm(base: base, viewer: viewer))
+            \(try await TimelineView(services: services).items(timeline.items, recordID: id, viewer: viewer))
+            </section>
+            </div>
+            """
+        return try await frame.render(viewer, title: title, main: main)
+    }
+
+    func noteForm(base: String, viewer: Viewer) -> HTML {
+        guard viewer.scope.may(.create, on: "notes") else { return "" }
+        return """
+            <form id="note-form" class="quick-entry" method="post" action="\(base)/notes">\(viewer.csrfField)
+            <textarea id="note-text" name="body" rows="3" required aria-label="\(viewer.t("record.note"))" placeholder="\(viewer.t("record.note_placeholder"))"></textarea>
+            <button id="add-note" class="primary" type="submit">\(viewer.t("record.add_note"))</button>
+            </form>
+            """
+    }
+
+    /// `POST /{entity}/{id}/notes`: a note on the record's timeline.
+    @Sendable func addNote(_ request: Request, context: AppContext) async throws -> Response {
+        let viewer = try Viewer(request, context: context)
+        let form = try await PageForm.read(request, context: context, secret: context.sessionToken)
+        let name = try context.parameters.require("entity")
+        let id = try APIResponse.uuid(context.parameters.get("id"), entity: name)
+        let entity = try await services.records.visibleEntity(name, scope: viewer.scope)
+        let text = (form.value("body") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !text.isEmpty {
+            _ = try await services.records.create(
+                ["body": .string(text), "parent_type": .string(entity.name), "parent_id": .string(id.lowercased)], entity: "notes",
+                scope: viewer.scope)
+        }
+        return PageResponse.redirect("/\(name)/\(id.lowercased)#timeline")
+    }
+}

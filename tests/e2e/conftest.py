@@ -1,0 +1,367 @@
+"""Real-browser tests of Clientele's web UI (headless Chromium driven by Selenium).
+
+One `clientele serve` process on a fresh SQLite file and one browser are shared
+by the whole session.  The server gets NO user: the UI's first-run page creates
+the administrator.
+
+Helpers for the tests:
+    screenshot(driver, name)            full-page PNG into e2e/screenshots/<name>.png
+    axe_check(driver, name)             axe-core on the current page; fails on serious/critical
+    requested_urls(driver)              every URL the browser requested so far
+    assert_same_origin(driver, base)    fails if any request went to another origin
+    wait(driver, timeout=10)            a WebDriverWait
+
+Environment:
+    CLIENTELE_BIN       the binary (default .build/debug/clientele; relative to the repository)
+    CHROMIUM_BIN        default /usr/bin/chromium
+    CHROMEDRIVER_BIN    default /usr/bin/chromedriver
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager go online
+os.environ.setdefault("SE_AVOID_STATS", "true")
+
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = REPO_ROOT / "e2e" / "screenshots"
+WAIT_SECONDS = 10
+STARTUP_TIMEOUT = 30
+WINDOW = (1366, 900)
+ACCEPT_LANGUAGES = "ru-RU,ru"
+AXE_FAILING_IMPACTS = ("serious", "critical")
+MAX_SCREENSHOT_HEIGHT = 12000
+
+_LIVE: dict[str, Any] = {}  # the session's server and driver, for failure reports
+
+
+# --------------------------------------------------------------------------
+# server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def binary_path() -> Path:
+    path = Path(os.environ.get("CLIENTELE_BIN", ".build/debug/clientele"))
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    if not path.exists():
+        pytest.fail(f"clientele binary not found at {path} (set CLIENTELE_BIN or run `swift build`)", pytrace=False)
+    return path
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when pytest dies, so no server outlives the run."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class Server:
+    def __init__(self, database: str, log_path: Path):
+        self.database = database
+        self.log_path = log_path
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        cmd = [str(binary_path()), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--database", self.database]
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, preexec_fn=_die_with_parent
+            )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"clientele serve exited with {self.proc.returncode}\n{self.log_tail()}")
+            try:
+                resp = requests.get(self.base_url + "/health", timeout=2)
+                if resp.status_code == 200:
+                    return
+                last = f"HTTP {resp.status_code}"
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last = type(exc).__name__
+            time.sleep(0.1)
+        self.stop()
+        raise AssertionError(f"/health not ready after {STARTUP_TIMEOUT}s ({last})\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no server log)"
+        return f"--- server log tail ({self.log_path}) ---\n" + "\n".join(text.splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    directory = tmp_path_factory.mktemp("e2e-server")
+    srv = Server(f"sqlite:{directory / 'clientele.sqlite'}", directory / "serve.log")
+    _LIVE["server"] = srv
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(server: Server) -> str:
+    return server.base_url
+
+
+# --------------------------------------------------------------------------
+# browser
+
+
+@pytest.fixture(scope="session")
+def driver():
+    opts = Options()
+    opts.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                f"--window-size={WINDOW[0]},{WINDOW[1]}", "--disable-extensions",
+                "--no-first-run", "--no-default-browser-check"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": ACCEPT_LANGUAGES})
+    opts.add_experimental_option("perfLoggingPrefs", {"enableNetwork": True, "enablePage": False})
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    # Leave alerts open: a test asserts there is none, and accepts the ones it expects.
+    opts.set_capability("unhandledPromptBehavior", "ignore")
+    service = Service(os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"))
+    drv = webdriver.Chrome(service=service, options=opts)
+    drv.set_window_size(*WINDOW)
+    drv.set_script_timeout(60)
+    drv.set_page_load_timeout(30)
+    drv.e2e_requests = []  # type: ignore[attr-defined]  # filled by requested_urls()
+    _LIVE["driver"] = drv
+    yield drv
+    _LIVE.pop("driver", None)
+    drv.quit()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _screenshot_dir():
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOT_DIR.glob("*.png"):
+        old.unlink()
+    return SCREENSHOT_DIR
+
+
+def wait(drv: WebDriver, timeout: float = WAIT_SECONDS) -> WebDriverWait:
+    """An explicit wait that tolerates the page being replaced while it polls."""
+    return WebDriverWait(drv, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+
+
+# --------------------------------------------------------------------------
+# helpers
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "page"
+
+
+def screenshot(drv: WebDriver, name: str) -> Path:
+    """Save a full-page PNG of the current page as e2e/screenshots/<name>.png."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{_safe_name(name)}.png"
+    metrics = drv.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = metrics.get("cssContentSize") or metrics["contentSize"]
+    width = max(1, int(size["width"]))
+    height = max(1, min(int(size["height"]), MAX_SCREENSHOT_HEIGHT))
+    shot = drv.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {"format": "png", "captureBeyondViewport": True,
+         "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}},
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+_AXE_JS: str | None = None
+
+
+def _axe_source() -> str:
+    global _AXE_JS
+    if _AXE_JS is None:
+        import axe_selenium_python
+
+        _AXE_JS = (Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js").read_text(
+            encoding="utf-8"
+        )
+    return _AXE_JS
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v.get('impact')}] {v.get('id')}: {v.get('help')} ({v.get('helpUrl')})")
+        for node in v.get("nodes", [])[:10]:
+            target = " ".join(str(t) for t in node.get("target", []))
+            lines.append(f"    at {target}")
+            html = (node.get("html") or "").strip().replace("\n", " ")
+            if html:
+                lines.append(f"       {html[:200]}")
+            summary = (node.get("failureSummary") or "").strip().replace("\n", " / ")
+            if summary:
+                lines.append(f"       {summary[:300]}")
+        if len(v.get("nodes", [])) > 10:
+            lines.append(f"    ... and {len(v['nodes']) - 10} more elements")
+    return "\n".join(lines)
+
+
+_AUTOCOMPLETE_OFF = re.compile(r"""\bautocomplete\s*=\s*["']?off\b""", re.IGNORECASE)
+
+
+def _without_known_false_positives(violation: dict[str, Any]) -> dict[str, Any] | None:
+    """The axe-core bundled with axe-selenium-python (3.1.1) flags autocomplete="off" as invalid
+    (axe-core issue 1109, fixed in 3.1.2); drop just those nodes."""
+    if violation.get("id") != "autocomplete-valid":
+        return violation
+    nodes = [n for n in violation.get("nodes", []) if not _AUTOCOMPLETE_OFF.search(n.get("html") or "")]
+    return {**violation, "nodes": nodes} if nodes else None
+
+
+def axe_check(drv: WebDriver, name: str) -> list[dict[str, Any]]:
+    """Run axe-core (bundled with axe-selenium-python, no network) on the current page.
+
+    Fails on violations of impact serious or critical; returns all violations."""
+    if not drv.execute_script("return typeof window.axe === 'object' && !!window.axe.run;"):
+        drv.execute_script(_axe_source())
+    result = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then(r => done({violations: r.violations}), e => done({error: String(e)}));"
+    )
+    assert not result.get("error"), f"axe-core failed on {name} ({drv.current_url}): {result['error']}"
+    violations = [v for v in (_without_known_false_positives(v) for v in result["violations"]) if v]
+    bad = [v for v in violations if v.get("impact") in AXE_FAILING_IMPACTS]
+    if bad:
+        pytest.fail(
+            f"accessibility ({name}, {drv.current_url}): {len(bad)} serious/critical axe violation(s)\n"
+            + format_violations(bad),
+            pytrace=False,
+        )
+    return violations
+
+
+def requested_urls(drv: WebDriver) -> list[str]:
+    """Every URL the browser has requested in this session (from Chromium's performance log)."""
+    seen: list[str] = drv.e2e_requests  # type: ignore[attr-defined]
+    for entry in drv.get_log("performance"):  # returns only entries since the last call
+        try:
+            message = json.loads(entry["message"])["message"]
+        except (KeyError, ValueError):
+            continue
+        method = message.get("method")
+        params = message.get("params", {})
+        if method == "Network.requestWillBeSent":
+            url = params.get("request", {}).get("url")
+        elif method == "Network.webSocketCreated":
+            url = params.get("url")
+        else:
+            continue
+        if url:
+            seen.append(url)
+    return list(seen)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return scheme, (parts.hostname or ""), port
+
+
+def assert_same_origin(drv: WebDriver, base_url: str) -> list[str]:
+    """Fail if the browser requested anything from an origin other than base_url's."""
+    urls = requested_urls(drv)
+    assert urls, "the performance log recorded no requests at all (is goog:loggingPrefs on?)"
+    home = _origin(base_url)
+    foreign = sorted({u for u in urls if not u.startswith(("data:", "blob:")) and _origin(u) != home})
+    assert not foreign, f"requests to other origins than {base_url}:\n  " + "\n  ".join(foreign)
+    return urls
+
+
+# --------------------------------------------------------------------------
+# ordered steps: after a failing step, the rest of its module is skipped
+# (except steps marked always_run, such as the final same-origin check)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("incremental") is None or item.get_closest_marker("always_run") is not None:
+        return
+    failed = getattr(item.module, "_e2e_failed_step", None)
+    if failed is not None:
+        pytest.skip(f"an earlier step failed: {failed}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "incremental: ordered steps; a failure skips the following ones")
+    config.addinivalue_line("markers", "always_run: an incremental step that runs even after a failed step")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.failed:
+        if item.get_closest_marker("incremental") is not None and getattr(item, "module", None) is not None:
+            item.module._e2e_failed_step = item.name
+        drv = _LIVE.get("driver")
+        if isinstance(drv, WebDriver) and call.when == "call":
+            try:
+                alert = drv.switch_to.alert
+                report.sections.append(("browser alert", f"an alert was open, dismissed it: {alert.text!r}"))
+                alert.dismiss()
+            except Exception:  # no alert open (NoAlertPresentException) or a dead browser
+                pass
+            try:
+                shot = screenshot(drv, f"FAILED-{item.name}")
+                text = drv.execute_script("return document.body ? document.body.innerText : ''") or ""
+                report.sections.append(
+                    ("browser", f"url: {drv.current_url}\nscreenshot: {shot}\npage text: {text[:600]!r}")
+                )
+            except Exception as exc:  # an open alert, a dead browser...
+                report.sections.append(("browser", f"could not capture the page: {exc!r}"))
+        srv = _LIVE.get("server")
+        if isinstance(srv, Server):
+            report.sections.append(("clientele server log", srv.log_tail()))
+    return report
