@@ -31,6 +31,35 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# Installs what the browser tests need, only what is missing; non-zero on failure.
+e2e_dependencies() {
+  local missing=() pkg hash
+  for pkg in "${E2E_APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    note "installing ${missing[*]}"
+    apt_install "${missing[@]}" || return 1
+  fi
+  note "browser: $(/usr/bin/chromium --version 2>/dev/null | head -n1), driver: $(/usr/bin/chromedriver --version | head -n1)"
+  hash=$(sha256sum "$E2E_REQUIREMENTS" | cut -d' ' -f1) || return 1
+  if [ ! -x "$E2E_VENV/bin/python" ] || ! "$E2E_VENV/bin/python" -c '' >/dev/null 2>&1; then
+    note "creating $E2E_VENV"
+    rm -rf "$E2E_VENV"
+    python3 -m venv "$E2E_VENV" || return 1
+  fi
+  if [ "$(cat "$E2E_VENV/.requirements.sha256" 2>/dev/null || true)" != "$hash" ]; then
+    note "installing $E2E_REQUIREMENTS into $E2E_VENV"
+    "$E2E_VENV/bin/pip" install -q --disable-pip-version-check -r "$E2E_REQUIREMENTS" || return 1
+    echo "$hash" > "$E2E_VENV/.requirements.sha256"
+  else
+    note "$E2E_VENV is up to date"
+  fi
+}
+
+
 # --------------------------------------------------------------------------
 section "1/6 Dependencies"
 
@@ -127,6 +156,12 @@ fi
 note "PostgreSQL 15 at $PG_URL (data in $PG_DIR)"
 export CLIENTELE_TEST_POSTGRES_URL="$PG_URL"
 
+# The browser's packages install while Swift builds (they are needed only at the end).
+E2E_DEPS_LOG=$(mktemp -t clientele-e2e-deps.XXXXXX)
+e2e_dependencies >"$E2E_DEPS_LOG" 2>&1 &
+E2E_DEPS_PID=$!
+note "installing the browser tests' dependencies in the background (log: $E2E_DEPS_LOG)"
+
 # --------------------------------------------------------------------------
 section "3/6 swift build"
 swift build
@@ -148,45 +183,32 @@ else
 fi
 
 # --------------------------------------------------------------------------
-section "5/6 API tests (pytest tests/api, SQLite and PostgreSQL)"
-if CLIENTELE_BIN=.build/debug/clientele "$VENV/bin/pytest" -q -p no:cacheprovider -rfE tests/api "$@"; then
-  note "API tests passed"
-else
-  failures+=("API tests (pytest tests/api)")
-fi
+section "5/6 API tests (pytest tests/api, SQLite and PostgreSQL side by side)"
+# The two backends' runs wait mostly on their servers and the CLI, so they share the cores well.
+API_LOGS=$(mktemp -d -t clientele-api.XXXXXX)
+declare -A api_pids=()
+for backend in sqlite postgres; do
+  CLIENTELE_TEST_BACKENDS=$backend CLIENTELE_BIN=.build/debug/clientele \
+    "$VENV/bin/pytest" -q -p no:cacheprovider -rfE tests/api "$@" >"$API_LOGS/$backend.log" 2>&1 &
+  api_pids[$backend]=$!
+done
+for backend in sqlite postgres; do
+  if wait "${api_pids[$backend]}"; then api_rc=0; else api_rc=$?; fi
+  printf '\n---------- API tests on %s ----------\n' "$backend"
+  cat "$API_LOGS/$backend.log"
+  if [ "$api_rc" = 0 ]; then
+    note "API tests on $backend passed"
+  else
+    failures+=("API tests on $backend (pytest tests/api, CLIENTELE_TEST_BACKENDS=$backend)")
+  fi
+done
 
 # --------------------------------------------------------------------------
 section "6/6 Browser tests (pytest tests/e2e, SQLite)"
 
-# Installs what the browser tests need, only what is missing; non-zero on failure.
-e2e_dependencies() {
-  local missing=() pkg hash
-  for pkg in "${E2E_APT_PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-      missing+=("$pkg")
-    fi
-  done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    note "installing ${missing[*]}"
-    apt_install "${missing[@]}" || return 1
-  fi
-  note "browser: $(/usr/bin/chromium --version 2>/dev/null | head -n1), driver: $(/usr/bin/chromedriver --version | head -n1)"
-  hash=$(sha256sum "$E2E_REQUIREMENTS" | cut -d' ' -f1) || return 1
-  if [ ! -x "$E2E_VENV/bin/python" ] || ! "$E2E_VENV/bin/python" -c '' >/dev/null 2>&1; then
-    note "creating $E2E_VENV"
-    rm -rf "$E2E_VENV"
-    python3 -m venv "$E2E_VENV" || return 1
-  fi
-  if [ "$(cat "$E2E_VENV/.requirements.sha256" 2>/dev/null || true)" != "$hash" ]; then
-    note "installing $E2E_REQUIREMENTS into $E2E_VENV"
-    "$E2E_VENV/bin/pip" install -q --disable-pip-version-check -r "$E2E_REQUIREMENTS" || return 1
-    echo "$hash" > "$E2E_VENV/.requirements.sha256"
-  else
-    note "$E2E_VENV is up to date"
-  fi
-}
-
-if ! e2e_dependencies; then
+if wait "$E2E_DEPS_PID"; then e2e_deps_rc=0; else e2e_deps_rc=$?; fi
+cat "$E2E_DEPS_LOG"
+if [ "$e2e_deps_rc" != 0 ]; then
   failures+=("browser tests: installing chromium / $E2E_VENV failed")
 elif SE_OFFLINE=true CLIENTELE_BIN=.build/debug/clientele \
     "$E2E_VENV/bin/pytest" -q -p no:cacheprovider -rfE tests/e2e; then

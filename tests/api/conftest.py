@@ -38,7 +38,10 @@ API_PREFIX = "/api/v1"
 HTTP_TIMEOUT = 30  # seconds for a single request
 STARTUP_TIMEOUT = 30  # seconds for /health to answer
 CLI_TIMEOUT = 120  # seconds for one CLI command (it migrates first)
-BACKENDS = ("sqlite", "postgres")
+# CLIENTELE_TEST_BACKENDS=sqlite (or postgres) runs one; scripts/test.sh runs both side by side.
+BACKENDS = tuple(
+    name.strip() for name in os.environ.get("CLIENTELE_TEST_BACKENDS", "sqlite,postgres").split(",") if name.strip()
+)
 
 
 # --------------------------------------------------------------------------

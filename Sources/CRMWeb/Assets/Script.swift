@@ -19,6 +19,153 @@ enum Script {
             document.querySelectorAll("details.menu[open]").forEach(function (menu) { menu.removeAttribute("open"); });
           });
 
+
+          document.documentElement.classList.add("js");
+
+          function api(method, path, body) {
+            return fetch(path, {
+              method: method, credentials: "same-origin",
+              headers: { "Accept": "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrf },
+              body: body ? JSON.stringify(body) : undefined
+            });
+          }
+
+          // Kanban: drag a card to another column; a stage that needs a reason asks for it first.
+          var board = document.getElementById("kanban");
+          if (board) {
+            var errorBox = document.getElementById("kanban-error");
+            var dialog = document.getElementById("reason-dialog");
+            var dragged = null;
+            function showError(text) { errorBox.textContent = text; errorBox.hidden = false; }
+            function recount(column, delta) {
+              var badge = column.querySelector(".kanban-count");
+              var value = parseInt(badge.dataset.count || "0", 10) + delta;
+              badge.dataset.count = String(value);
+              badge.textContent = String(value);
+            }
+            function askReason() {
+              return new Promise(function (resolve) {
+        if (!dialog || !dialog.showModal) { resolve(null); return; }
+        dialog.returnValue = "";
+        dialog.addEventListener("close", function handler() {
+          dialog.removeEventListener("close", handler);
+          resolve(dialog.returnValue === "ok" ? dialog.querySelector("select").value : null);
+        });
+        dialog.showModal();
+              });
+            }
+            function move(card, target) {
+              var source = card.closest(".kanban-column");
+              if (source === target) return;
+              if (target.dataset.closed === "true") { showError(board.dataset.closed); return; }
+              var change = {};
+              change[board.dataset.field] = target.dataset.key;
+              var ready = target.dataset.needsReason === "true" ? askReason() : Promise.resolve("");
+              ready.then(function (reason) {
+        if (reason === null) return;
+        if (reason) change[board.dataset.reasonField] = reason;
+        var next = card.nextSibling;
+        target.querySelector(".kanban-cards").prepend(card);
+        recount(source, -1); recount(target, 1);
+        errorBox.hidden = true;
+        api("PATCH", "/api/v1/" + board.dataset.entity + "/" + card.dataset.id, change).then(function (response) {
+          if (response.ok) return;
+          source.querySelector(".kanban-cards").insertBefore(card, next);
+          recount(source, 1); recount(target, -1);
+          return response.json().then(function (problem) {
+            showError(response.status === 403 || response.status === 404 ? board.dataset.forbidden : board.dataset.failed + " " + (problem.detail || ""));
+          }, function () { showError(board.dataset.failed); });
+        }, function () {
+          source.querySelector(".kanban-cards").insertBefore(card, next);
+          recount(source, 1); recount(target, -1);
+          showError(board.dataset.failed);
+        });
+              });
+            }
+            board.addEventListener("dragstart", function (event) {
+              var card = event.target.closest && event.target.closest(".kanban-card");
+              if (!card || card.getAttribute("draggable") !== "true") return;
+              dragged = card;
+              card.classList.add("dragging");
+              event.dataTransfer.effectAllowed = "move";
+              event.dataTransfer.setData("text/plain", card.dataset.id);
+            });
+            board.addEventListener("dragend", function () {
+              if (dragged) dragged.classList.remove("dragging");
+              board.querySelectorAll(".drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+              dragged = null;
+            });
+            board.addEventListener("dragover", function (event) {
+              var column = event.target.closest && event.target.closest(".kanban-column");
+              if (!column || !dragged) return;
+              event.preventDefault();
+              board.querySelectorAll(".drop-target").forEach(function (c) { if (c !== column) c.classList.remove("drop-target"); });
+              column.classList.add("drop-target");
+            });
+            board.addEventListener("drop", function (event) {
+              var column = event.target.closest && event.target.closest(".kanban-column");
+              if (!column || !dragged) return;
+              event.preventDefault();
+              column.classList.remove("drop-target");
+              move(dragged, column);
+            });
+            // The keyboard's way: the card's own form, sent in place.
+            board.addEventListener("submit", function (event) {
+              var form = event.target;
+              if (!form.classList.contains("kanban-move")) return;
+              event.preventDefault();
+              var target = board.querySelector('.kanban-column[data-key="' + CSS.escape(form.querySelector("select").value) + '"]');
+              if (target) move(form.closest(".kanban-card"), target);
+            });
+          }
+
+          // Reference fields: type a name, pick the record; the field keeps its id.
+          document.querySelectorAll("input[data-reference]").forEach(function (field) {
+            var entity = field.dataset.reference;
+            var plural = { lead: "leads", contact: "contacts", company: "companies", deal: "deals", activity: "activities", note: "notes" }[entity] || entity;
+            var wrap = document.createElement("div");
+            wrap.className = "reference-picker";
+            var search = document.createElement("input");
+            search.type = "search";
+            search.autocomplete = "off";
+            search.value = field.dataset.title || "";
+            search.setAttribute("aria-label", (document.querySelector('label[for="' + field.id + '"]') || {}).textContent || entity);
+            var results = document.createElement("div");
+            results.className = "reference-results";
+            results.hidden = true;
+            field.type = "hidden";
+            field.parentNode.insertBefore(wrap, field);
+            wrap.appendChild(search);
+            wrap.appendChild(results);
+            wrap.appendChild(field);
+            var next = field.nextElementSibling;
+            if (next && next.classList.contains("meta")) next.remove();
+            var timer = null, sequence = 0;
+            search.addEventListener("input", function () {
+              clearTimeout(timer);
+              if (!search.value.trim()) { field.value = ""; results.hidden = true; return; }
+              timer = setTimeout(function () {
+        var mine = ++sequence;
+        fetch("/api/v1/search?limit=8&entity=" + encodeURIComponent(plural) + "&q=" + encodeURIComponent(search.value.trim()), {
+          headers: { "Accept": "application/json", "X-CSRF-Token": csrf }, credentials: "same-origin"
+        }).then(function (r) { return r.ok ? r.json() : { data: [] }; }).then(function (body) {
+          if (mine !== sequence) return;
+          results.textContent = "";
+          (body.data || []).forEach(function (hit) {
+            var option = document.createElement("button");
+            option.type = "button";
+            option.textContent = hit.title + (hit.subtitle ? " — " + hit.subtitle : "");
+            option.addEventListener("click", function () {
+              field.value = hit.id; search.value = hit.title; results.hidden = true;
+            });
+            results.appendChild(option);
+          });
+          results.hidden = !(body.data || []).length;
+        }).catch(function () {});
+              }, 150);
+            });
+          });
+
           // Global search as you type: one request per pause in typing, the newest answer wins.
           var input = document.getElementById("global-search");
           var box = document.getElementById("search-results");

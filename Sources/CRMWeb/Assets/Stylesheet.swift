@@ -134,5 +134,28 @@ enum Stylesheet {
         .list-plain { list-style: none; margin: 0; padding: 0; }
         .list-plain li { padding: var(--space-2) 0; border-bottom: 1px solid var(--border); }
         .list-plain li:last-child { border-bottom: none; }
+
+        /* Kanban */
+        .kanban { display: flex; gap: var(--space-3); overflow-x: auto; align-items: flex-start; padding-bottom: var(--space-3); }
+        .kanban-column { flex: 0 0 260px; background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-2); min-height: 160px; }
+        .kanban-column header { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: var(--space-1); padding: var(--space-1) var(--space-1) var(--space-2); }
+        .kanban-column header h2 { font-size: var(--text-md); margin: 0; }
+        .kanban-column header .meta { flex-basis: 100%; }
+        .kanban-column.drop-target { outline: 2px dashed var(--accent); }
+        .kanban-cards { display: flex; flex-direction: column; gap: var(--space-2); min-height: 40px; }
+        .kanban-card { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-2) var(--space-3); cursor: grab; }
+        .kanban-card.dragging { opacity: .5; }
+        .kanban-card .meta div { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+        .kanban-move { display: flex; gap: var(--space-1); margin-top: var(--space-2); }
+        .kanban-move select { flex: 1; min-width: 0; font-size: var(--text-sm); padding: 2px var(--space-1); }
+        .kanban-move button { font-size: var(--text-sm); padding: 2px var(--space-2); }
+        .js .kanban-move { display: none; }
+        .js .kanban-card:focus-within .kanban-move { display: flex; }
+        dialog { border: 1px solid var(--border); border-radius: var(--radius); background: var(--surface); color: var(--text); padding: var(--space-5); max-width: 420px; }
+        dialog::backdrop { background: rgba(0,0,0,.35); }
+        .reference-picker { position: relative; }
+        .reference-results { position: absolute; left: 0; right: 0; top: 100%; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); z-index: 7; max-height: 260px; overflow: auto; }
+        .reference-results[hidden] { display: none; }
+        .reference-results button { display: block; width: 100%; text-align: left; border: none; border-radius: 0; }
         """#
 }

@@ -157,5 +157,17 @@ extension Catalogs {
         "error.internal.detail": "Грешката е записана в дневника на сървъра.",
         "error.request": "Заявка {0}",
         "error.home": "Към работния плот",
+        "kanban.as_list": "Като списък",
+        "list.as_kanban": "Канбан",
+        "kanban.forbidden": "Нямате права да преместите този запис.",
+        "kanban.failed": "Картата не може да бъде преместена.",
+        "kanban.closed": "Картите не могат да се местят тук: конвертирайте от страницата на записа.",
+        "kanban.pipeline": "Фуния",
+        "kanban.show": "Покажи",
+        "kanban.more": "Още {0}",
+        "kanban.move_to": "Премести в",
+        "kanban.move": "Премести",
+        "kanban.reason_title": "Посочете причина",
+        "kanban.reason": "Причина",
     ]
 }

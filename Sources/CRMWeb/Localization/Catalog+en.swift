@@ -156,5 +156,17 @@ extension Catalogs {
         "error.internal.detail": "The error has been logged on the server.",
         "error.request": "Request {0}",
         "error.home": "To the dashboard",
+        "kanban.as_list": "As a list",
+        "list.as_kanban": "Kanban",
+        "kanban.forbidden": "You may not move this record.",
+        "kanban.failed": "Could not move the card.",
+        "kanban.closed": "Cards cannot be moved here: convert the lead from its page.",
+        "kanban.pipeline": "Pipeline",
+        "kanban.show": "Show",
+        "kanban.more": "{0} more",
+        "kanban.move_to": "Move to",
+        "kanban.move": "Move",
+        "kanban.reason_title": "Why?",
+        "kanban.reason": "Reason",
     ]
 }

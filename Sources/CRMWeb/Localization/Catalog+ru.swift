@@ -158,5 +158,17 @@ extension Catalogs {
         "error.internal.detail": "Ошибка записана в журнал сервера.",
         "error.request": "Запрос {0}",
         "error.home": "На рабочий стол",
+        "kanban.as_list": "Списком",
+        "list.as_kanban": "Канбан",
+        "kanban.forbidden": "У вас нет прав переместить эту запись.",
+        "kanban.failed": "Не удалось переместить карточку.",
+        "kanban.closed": "Сюда карточки не переносятся: конвертируйте лид с его страницы.",
+        "kanban.pipeline": "Воронка",
+        "kanban.show": "Показать",
+        "kanban.more": "Ещё {0}",
+        "kanban.move_to": "Переместить в",
+        "kanban.move": "Переместить",
+        "kanban.reason_title": "Укажите причину",
+        "kanban.reason": "Причина",
     ]
 }

@@ -25,5 +25,6 @@ enum PageRoutes {
         router.post(":entity/:id/edit", use: form.update)
         router.post(":entity/:id/delete", use: form.delete)
         router.post(":entity/:id/notes", use: record.addNote)
+        router.post(":entity/:id/move", use: KanbanPage(services: services).move)
     }
 }

@@ -46,7 +46,11 @@ struct RecordFormPage: Sendable {
         let id = try APIResponse.uuid(context.parameters.get("id"), entity: name)
         let entity = try await services.records.visibleEntity(name, scope: viewer.scope)
         let record = try await services.records.get(id: id, entity: name, scope: viewer.scope).record
-        let form = RecordForm(record: record, entity: entity, format: viewer.format)
+        var form = RecordForm(record: record, entity: entity, format: viewer.format)
+        // A value proposed by the link (`?stage=lost` from the board) over the stored one.
+        for (key, value) in try APIResponse.queryItems(request) where entity.field(named: key).map({ !$0.isSystem }) ?? false {
+            form.values[key] = [value]
+        }
         return try await page(viewer, entity: entity, form: form, issues: [], recordID: id, version: record.version)
     }
 

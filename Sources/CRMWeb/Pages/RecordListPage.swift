@@ -18,7 +18,7 @@ struct RecordListPage: Sendable {
         "activities": ["subject", "type", "due_at", "start_at", "parent_id", "owner_id", "completed_at"],
     ]
     /// Parameters of the page itself; the rest is the list query.
-    static let pageParameters: Set<String> = ["columns"]
+    static let pageParameters: Set<String> = ["columns", "view"]
 
     static func columns(_ entity: EntityDefinition, requested: String?) -> [FieldDefinition] {
         let names =
@@ -36,8 +36,11 @@ struct RecordListPage: Sendable {
         let viewer = try Viewer(request, context: context)
         let t = viewer.t
         let name = try context.parameters.require("entity")
-        let entity = try await services.records.visibleEntity(name, scope: viewer.scope)
         let items = try APIResponse.queryItems(request)
+        if KanbanPage.supports(name), items.contains(where: { $0 == ("view", "kanban") }) {
+            return try await KanbanPage(services: services).show(request, context: context, entity: name)
+        }
+        let entity = try await services.records.visibleEntity(name, scope: viewer.scope)
         let pageItems = items.filter { Self.pageParameters.contains($0.0) }
         var listItems = items.filter { !Self.pageParameters.contains($0.0) && $0.0 != "count" }
         if !listItems.contains(where: { $0.0 == "limit" }) { listItems.append(("limit", "50")) }
@@ -61,7 +64,7 @@ struct RecordListPage: Sendable {
         let filters = query.conditions
         let main: HTML = """
             <div class="page-head"><h1>\(title)</h1>
-            <div class="actions">\(viewer.scope.may(.create, on: name) ? "<a class=\"button primary\" id=\"new-record\" href=\"/\(name)/new\">\(t("list.new"))</a>" as HTML : "")</div></div>
+            <div class="actions">\(KanbanPage.supports(name) ? "<a class=\"button\" id=\"as-kanban\" href=\"/\(name)?view=kanban\">\(t("list.as_kanban"))</a>" as HTML : "")\(viewer.scope.may(.create, on: name) ? "<a class=\"button primary\" id=\"new-record\" href=\"/\(name)/new\">\(t("list.new"))</a>" as HTML : "")</div></div>
             \(problems.isEmpty ? "" : "<div class=\"form-error\" role=\"alert\">\(each: problems.map { "<div>\(FormErrors.message($0, t)) (\($0.field))</div>" as HTML })</div>" as HTML)
             \(filterPanel(entity, filters: filters, items: items, viewer: viewer))
             \(page.total.map { "<p class=\"meta\" id=\"total\">\(t.plural("list.found", $0))</p>" as HTML } ?? "")
