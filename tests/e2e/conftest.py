@@ -11,6 +11,11 @@ Helpers for the tests:
     assert_same_origin(driver, base)    fails if any request went to another origin
     wait(driver, timeout=10)            a WebDriverWait
 
+Shared by the modules (they run in file order, and each also runs alone):
+    ADMIN                               the administrator test_day.py creates on the first-run page
+    Api / api_token(base_url, ...)      a small client of /api/v1 with a bearer token
+    admin_api                           fixture: an Api signed in as ADMIN (creates ADMIN if the server is fresh)
+
 Environment:
     CLIENTELE_BIN       the binary (default .build/debug/clientele; relative to the repository)
     CHROMIUM_BIN        default /usr/bin/chromium
@@ -55,6 +60,11 @@ AXE_FAILING_IMPACTS = ("serious", "critical")
 MAX_SCREENSHOT_HEIGHT = 12000
 
 _LIVE: dict[str, Any] = {}  # the session's server and driver, for failure reports
+
+# The administrator of the session's server: test_day.py creates them through the first-run page;
+# a module run on its own gets them from the admin_api fixture.
+ADMIN = {"name": "Ольга Смирнова", "email": "olga@example.test", "password": "Пароль-для-теста-2026"}
+ADMIN_LANGUAGE = "ru"
 
 
 # --------------------------------------------------------------------------
@@ -319,6 +329,77 @@ def assert_same_origin(drv: WebDriver, base_url: str) -> list[str]:
     foreign = sorted({u for u in urls if not u.startswith(("data:", "blob:")) and _origin(u) != home})
     assert not foreign, f"requests to other origins than {base_url}:\n  " + "\n  ".join(foreign)
     return urls
+
+
+# --------------------------------------------------------------------------
+# the JSON API, for setting up what a step needs and checking what a step did
+
+API_TIMEOUT = 15
+_CSRF_FIELD = re.compile(r"""name=["']_csrf["'][^>]*value=["']([^"']+)["']""")
+
+
+class Api:
+    """/api/v1 as one user (a bearer token); every call checks the status it expects."""
+
+    def __init__(self, base_url: str, token: str):
+        self.root = base_url.rstrip("/") + "/api/v1"
+        self.http = requests.Session()
+        self.http.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+
+    def call(self, method: str, path: str, expect: int | tuple[int, ...] = (200, 201, 204), **kwargs: Any) -> Any:
+        expected = (expect,) if isinstance(expect, int) else expect
+        resp = self.http.request(method, self.root + path, timeout=API_TIMEOUT, **kwargs)
+        assert resp.status_code in expected, (
+            f"{method} /api/v1{path}: HTTP {resp.status_code}, expected {expected}: {resp.text[:800]}"
+        )
+        if not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            return resp.text
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any, **kwargs: Any) -> Any:
+        return self.call("POST", path, json=body, **kwargs)
+
+    def patch(self, path: str, body: Any, **kwargs: Any) -> Any:
+        return self.call("PATCH", path, json=body, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.call("DELETE", path, **kwargs)
+
+
+def api_token(base_url: str, email: str, password: str) -> str:
+    resp = requests.post(base_url + "/api/v1/auth/token", json={"email": email, "password": password}, timeout=API_TIMEOUT)
+    assert resp.status_code == 200, f"POST /api/v1/auth/token for {email}: HTTP {resp.status_code}: {resp.text[:500]}"
+    return resp.json()["token"]
+
+
+def ensure_admin(base_url: str) -> None:
+    """Create ADMIN through the first-run form if the server has no user yet (a module run alone)."""
+    http = requests.Session()
+    page = http.get(base_url + "/setup", timeout=API_TIMEOUT)
+    if urlsplit(page.url).path.rstrip("/") != "/setup":
+        return  # redirected (to /login): the server already has its administrator
+    match = _CSRF_FIELD.search(page.text)
+    assert match, f"the first-run page has no _csrf field:\n{page.text[:800]}"
+    resp = http.post(
+        base_url + "/setup",
+        data={"_csrf": match.group(1), "name": ADMIN["name"], "email": ADMIN["email"], "password": ADMIN["password"],
+              "language": ADMIN_LANGUAGE},
+        allow_redirects=False, timeout=API_TIMEOUT,
+    )
+    assert resp.status_code in (302, 303), f"POST /setup: HTTP {resp.status_code}: {resp.text[:800]}"
+
+
+@pytest.fixture(scope="session")
+def admin_api(base_url: str) -> Api:
+    """The API as ADMIN; on a fresh server (a module run alone) the administrator is created first."""
+    ensure_admin(base_url)
+    return Api(base_url, api_token(base_url, ADMIN["email"], ADMIN["password"]))
 
 
 # --------------------------------------------------------------------------

@@ -18,14 +18,13 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 
-from conftest import assert_same_origin, axe_check, screenshot, wait
+from conftest import ADMIN, assert_same_origin, axe_check, screenshot, wait
 
 pytestmark = pytest.mark.incremental
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 RECORD_PATH = re.compile(rf"^/contacts/({UUID})/?$")
 
-ADMIN = {"name": "Ольга Смирнова", "email": "olga@example.test", "password": "Пароль-для-теста-2026"}
 ANNA = {"first_name": "Анна", "last_name": "Петрова", "phone_mobile": "8 (912) 345-67-89",
         "email": "anna.petrova@example.test"}
 ANNA_NEW_LAST_NAME = "Петрова-Соколова"

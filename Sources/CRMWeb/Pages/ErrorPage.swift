@@ -9,6 +9,7 @@ enum ErrorPage {
         let language = context.scope?.language ?? Translator.preferred(acceptLanguage: request.headers[.acceptLanguage])
         let t = Translator(language: language)
         let (status, key): (HTTPResponse.Status, String)
+        context.logger.debug("page error", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
         switch error {
         case CRMError.recordNotFound, CRMError.notFound, CRMError.unknownEntity: (status, key) = (.notFound, "error.not_found")
         case CRMError.forbidden: (status, key) = (.forbidden, "error.forbidden")

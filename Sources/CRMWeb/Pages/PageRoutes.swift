@@ -20,6 +20,11 @@ enum PageRoutes {
         router.get(":entity/filter", use: list.addFilter)
         router.post(":entity", use: form.create)
         router.get(":entity/new", use: form.newForm)
+        let conversion = ConversionPage(services: services)
+        // Routes of one entity go through `:entity` too: the router does not backtrack, so a
+        // constant `leads/...` route would hide `/leads/new` and the others.
+        router.get(":entity/:id/convert", use: conversion.show)
+        router.post(":entity/:id/convert", use: conversion.convert)
         router.get(":entity/:id", use: record.show)
         router.get(":entity/:id/edit", use: form.editForm)
         router.post(":entity/:id/edit", use: form.update)

@@ -17,8 +17,9 @@ struct RecordFormPage: Sendable {
         guard viewer.scope.may(.create, on: name) else { throw CRMError.forbidden("you may not create \(name)") }
         var form = RecordForm()
         // Prefilled from the link (`/activities/new?kind=call`, `?parent_type=contact&parent_id=…`).
-        for (key, value) in try APIResponse.queryItems(request) where entity.field(named: key == "kind" ? "type" : key) != nil {
-            form.values[key == "kind" ? "type" : key] = [value]
+        for (key, value) in try APIResponse.queryItems(request) {
+            if key == "return" { form.values["_return"] = [PageResponse.localPath(value)] }
+            if entity.field(named: key == "kind" ? "type" : key) != nil { form.values[key == "kind" ? "type" : key] = [value] }
         }
         if form.values["owner_id"] == nil, let user = viewer.scope.userID { form.values["owner_id"] = [user.lowercased] }
         return try await page(viewer, entity: entity, form: form, issues: [], recordID: nil, version: nil)
@@ -33,6 +34,10 @@ struct RecordFormPage: Sendable {
         let body = form.body(entity: entity, readOnly: viewer.scope.readOnlyFields(name), creating: true, format: viewer.format)
         do {
             let record = try await services.records.create(body, entity: name, scope: viewer.scope)
+            // Made from another record's page (a call logged on a contact): back there.
+            if let back = submitted.value("_return"), !back.isEmpty {
+                return PageResponse.redirect(PageResponse.localPath(back) + "#timeline")
+            }
             return PageResponse.redirect("/\(name)/\(record.id.lowercased)")
         } catch CRMError.validation(let issues) {
             return try await page(
@@ -146,6 +151,7 @@ struct RecordFormPage: Sendable {
             \(summary)
             <form id="record-form" class="card" method="post" action="\(action)" novalidate>\(viewer.csrfField)
             \(version.map { "<input type=\"hidden\" name=\"_version\" value=\"\($0)\">" as HTML } ?? "")
+            \(form.values["_return"]?.first.map { "<input type=\"hidden\" name=\"_return\" value=\"\($0)\">" as HTML } ?? "")
             <div class="form-grid">\(controls)</div>
             <div class="form-actions"><button id="save" class="primary" type="submit">\(t("form.save"))</button><a class="button" href="\(cancel)">\(t("form.cancel"))</a></div>
             </form>

@@ -27,15 +27,20 @@ struct RecordPage: Sendable {
             "\(each: shown.map { field in "<dt>\(t.label(field.label))</dt><dd>\(FieldDisplay.html(record.value(of: field.name), field: field, viewer: viewer, context: display))</dd>" as HTML })"
         let base = "/\(name)/\(id.lowercased)"
         var actions: HTML = ""
+        if name == "leads", viewer.scope.may(.edit, on: name), record.value(of: "status") != .text("converted") {
+            actions += "<a class=\"button primary\" id=\"convert\" href=\"\(base)/convert\">\(t("record.convert"))</a>"
+        }
         if viewer.scope.may(.edit, on: name) { actions += "<a class=\"button\" id=\"edit\" href=\"\(base)/edit\">\(t("record.edit"))</a>" }
         if viewer.scope.may(.delete, on: name) {
             actions += """
                 <form id="delete-form" method="post" action="\(base)/delete" data-confirm="\(t("record.delete_confirm"))">\(viewer.csrfField)<button id="delete" class="danger" type="submit">\(t("record.delete"))</button></form>
                 """
         }
-        let notice: HTML =
-            Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { $1 })["saved"] != nil
-            ? "<div class=\"notice\" role=\"status\">\(t("record.saved"))</div>" : ""
+        let query = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { $1 })
+        var notice: HTML = query["saved"] != nil ? "<div class=\"notice\" role=\"status\">\(t("record.saved"))</div>" : ""
+        if let converted = query["converted"] {
+            notice = try await conversionNotice(converted, viewer: viewer)
+        }
         let main: HTML = """
             \(notice)
             <div class="page-head"><div><h1 id="record-title">\(title)</h1><p class="meta">\(t.label(entity.label)) · \(record.number)</p></div>
@@ -43,12 +48,43 @@ struct RecordPage: Sendable {
             <div class="record">
             <section class="card" aria-labelledby="fields-heading"><h2 id="fields-heading">\(t("record.details"))</h2><dl class="fields">\(rows)</dl></section>
             <section id="timeline" class="card" aria-labelledby="timeline-heading"><h2 id="timeline-heading">\(t("record.timeline"))</h2>
+            \(activityLinks(entity: entity, id: id, base: base, viewer: viewer))
             \(noteForm(base: base, viewer: viewer))
             \(try await TimelineView(services: services).items(timeline.items, recordID: id, viewer: viewer))
             </section>
             </div>
             """
         return try await frame.render(viewer, title: title, main: main)
+    }
+
+    /// Quick entry of a call, task or meeting about this record (the activity form, prefilled,
+    /// brings the person back here).
+    func activityLinks(entity: EntityDefinition, id: UUID, base: String, viewer: Viewer) -> HTML {
+        guard viewer.scope.may(.create, on: "activities"), entity.pluralName != "activities", entity.pluralName != "notes" else {
+            return ""
+        }
+        let links = HTML(
+            joining: ["call", "task", "meeting"].map { kind in
+                let href =
+                    "/activities/new?type=\(kind)&parent_type=\(entity.name)&parent_id=\(id.lowercased)&return=\(HTML.urlComponent(base))"
+                return "<a class=\"button\" id=\"log-\(kind)\" href=\"\(href)\">\(viewer.t("record.log_\(kind)"))</a>"
+            })
+        return "<div class=\"actions quick-entry\">\(links)</div>"
+    }
+
+    /// After a conversion: links to what the lead became.
+    func conversionNotice(_ made: String, viewer: Viewer) async throws -> HTML {
+        var links: [HTML] = []
+        for item in made.split(separator: ",") {
+            let parts = item.split(separator: "/").map(String.init)
+            guard parts.count == 2, ["contacts", "companies", "deals"].contains(parts[0]), let id = UUID(uuidString: parts[1]) else {
+                continue
+            }
+            guard let title = try await services.records.titles([id], entity: parts[0], scope: viewer.scope)[id] else { continue }
+            let entity = try await services.records.visibleEntity(parts[0], scope: viewer.scope)
+            links.append("<a class=\"converted-link\" href=\"/\(parts[0])/\(id.lowercased)\">\(viewer.t.label(entity.label)): \(title)</a>")
+        }
+        return "<div class=\"notice\" role=\"status\">\(viewer.t("convert.done")) \(HTML(joining: links.map { $0 + " " }))</div>"
     }
 
     func noteForm(base: String, viewer: Viewer) -> HTML {
