@@ -50,9 +50,10 @@ public struct Record: Sendable, Hashable {
         }
     }
 
-    /// The display title: the entity's title fields joined, or the number.
+    /// The display title: the entity's title fields joined, or the number. A title field the
+    /// entity does not have (hidden from the caller: see `EntityDefinition.hiding`) is left out.
     public func title(in entity: EntityDefinition) -> String {
-        let parts = entity.titleFields.compactMap { values[$0]?.plainText }.filter { !$0.isEmpty }
+        let parts = entity.titleFields.compactMap { entity.field(named: $0) == nil ? nil : values[$0]?.plainText }.filter { !$0.isEmpty }
         return parts.isEmpty ? number : parts.joined(separator: " ")
     }
 

@@ -135,6 +135,12 @@ enum Stylesheet {
         .list-plain li { padding: var(--space-2) 0; border-bottom: 1px solid var(--border); }
         .list-plain li:last-child { border-bottom: none; }
 
+        .stack { display: flex; flex-direction: column; gap: var(--space-4); }
+        .related + .related { margin-top: var(--space-4); }
+        .related h3 { font-size: var(--text-sm); color: var(--muted); text-transform: uppercase; letter-spacing: .03em; margin: 0 0 var(--space-1); }
+
+        .notifications li.unread button { font-weight: 600; }
+
         /* Kanban */
         .kanban { display: flex; gap: var(--space-3); overflow-x: auto; align-items: flex-start; padding-bottom: var(--space-3); }
         .kanban-column { flex: 0 0 260px; background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-2); min-height: 160px; }

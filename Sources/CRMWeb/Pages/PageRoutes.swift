@@ -13,6 +13,10 @@ enum PageRoutes {
         let profile = ProfilePage(services: services)
         router.get("me", use: profile.show)
         router.post("me", use: profile.save)
+        let notifications = NotificationsPage(services: services)
+        router.get("notifications", use: notifications.show)
+        router.post("notifications/read", use: notifications.readAll)
+        router.post("notifications/:id", use: notifications.open)
         let list = RecordListPage(services: services)
         let record = RecordPage(services: services)
         let form = RecordFormPage(services: services)
@@ -30,6 +34,8 @@ enum PageRoutes {
         router.post(":entity/:id/edit", use: form.update)
         router.post(":entity/:id/delete", use: form.delete)
         router.post(":entity/:id/notes", use: record.addNote)
+        router.post(":entity/:id/follow", use: record.follow)
+        router.post(":entity/:id/copy", use: record.copy)
         router.post(":entity/:id/move", use: KanbanPage(services: services).move)
     }
 }

@@ -31,6 +31,17 @@ struct RecordPage: Sendable {
             actions += "<a class=\"button primary\" id=\"convert\" href=\"\(base)/convert\">\(t("record.convert"))</a>"
         }
         if viewer.scope.may(.edit, on: name) { actions += "<a class=\"button\" id=\"edit\" href=\"\(base)/edit\">\(t("record.edit"))</a>" }
+        let following = try await services.follows.followers(entity: name, id: id, scope: viewer.scope).contains {
+            $0 == viewer.scope.userID
+        }
+        actions += """
+            <form method="post" action="\(base)/follow">\(viewer.csrfField)<input type="hidden" name="follow" value="\(following ? "0" : "1")"><button id="follow" type="submit" aria-pressed="\(following ? "true" : "false")">\(t(following ? "record.unfollow" : "record.follow"))</button></form>
+            """
+        if viewer.scope.may(.create, on: name) {
+            actions += """
+                <form method="post" action="\(base)/copy">\(viewer.csrfField)<button id="copy" type="submit">\(t("record.copy"))</button></form>
+                """
+        }
         if viewer.scope.may(.delete, on: name) {
             actions += """
                 <form id="delete-form" method="post" action="\(base)/delete" data-confirm="\(t("record.delete_confirm"))">\(viewer.csrfField)<button id="delete" class="danger" type="submit">\(t("record.delete"))</button></form>
@@ -46,7 +57,8 @@ struct RecordPage: Sendable {
             <div class="page-head"><div><h1 id="record-title">\(title)</h1><p class="meta">\(t.label(entity.label)) · \(record.number)</p></div>
             <div class="actions">\(actions)</div></div>
             <div class="record">
-            <section class="card" aria-labelledby="fields-heading"><h2 id="fields-heading">\(t("record.details"))</h2><dl class="fields">\(rows)</dl></section>
+            <div class="stack"><section class="card" aria-labelledby="fields-heading"><h2 id="fields-heading">\(t("record.details"))</h2><dl class="fields">\(rows)</dl></section>
+            \(try await RelatedLists(services: services).html(entity: entity, id: id, viewer: viewer))</div>
             <section id="timeline" class="card" aria-labelledby="timeline-heading"><h2 id="timeline-heading">\(t("record.timeline"))</h2>
             \(activityLinks(entity: entity, id: id, base: base, viewer: viewer))
             \(noteForm(base: base, viewer: viewer))
@@ -95,6 +107,30 @@ struct RecordPage: Sendable {
             <button id="add-note" class="primary" type="submit">\(viewer.t("record.add_note"))</button>
             </form>
             """
+    }
+
+    /// `POST /{entity}/{id}/follow` (`follow=1` or `0`).
+    @Sendable func follow(_ request: Request, context: AppContext) async throws -> Response {
+        let viewer = try Viewer(request, context: context)
+        let form = try await PageForm.read(request, context: context, secret: context.sessionToken)
+        let name = try context.parameters.require("entity")
+        let id = try APIResponse.uuid(context.parameters.get("id"), entity: name)
+        if form.value("follow") == "0" {
+            try await services.follows.unfollow(entity: name, id: id, scope: viewer.scope)
+        } else {
+            _ = try await services.follows.follow(entity: name, id: id, scope: viewer.scope)
+        }
+        return PageResponse.redirect("/\(name)/\(id.lowercased)")
+    }
+
+    /// `POST /{entity}/{id}/copy`: a new record with this one's values, opened for editing.
+    @Sendable func copy(_ request: Request, context: AppContext) async throws -> Response {
+        let viewer = try Viewer(request, context: context)
+        _ = try await PageForm.read(request, context: context, secret: context.sessionToken)
+        let name = try context.parameters.require("entity")
+        let id = try APIResponse.uuid(context.parameters.get("id"), entity: name)
+        let copy = try await services.records.copy(id: id, overrides: nil, entity: name, scope: viewer.scope)
+        return PageResponse.redirect("/\(name)/\(copy.id.lowercased)/edit")
     }
 
     /// `POST /{entity}/{id}/notes`: a note on the record's timeline.
