@@ -21,6 +21,7 @@ public struct Services: Sendable {
     public let follows: FollowService
     public let funnel: FunnelService
     public let access: AccessService
+    public let views: SavedViewService
 
     public init(database: any Database, logger: Logger) {
         self.database = database
@@ -43,6 +44,7 @@ public struct Services: Sendable {
         self.follows = FollowService(records: records)
         self.funnel = FunnelService(records: records, pipelines: pipelines)
         self.access = AccessService(database: database, records: records, auth: auth)
+        self.views = SavedViewService(database: database, records: records)
     }
 
     /// Opens and migrates the database, and makes sure the default workspace exists.

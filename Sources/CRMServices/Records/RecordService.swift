@@ -159,6 +159,49 @@ public struct RecordService: Sendable {
         return EntityRecord(record: updated, entity: visible)
     }
 
+    /// What a bulk action did: how many records it changed, and why the others were not.
+    public struct BulkResult: Sendable {
+        public var changed = 0
+        public var refused: [(id: UUID, error: CRMError)] = []
+    }
+
+    /// The same change to many records (assign an owner, set a status or stage, add a tag) or
+    /// their deletion, each through the one writer with its own checks: a record the caller may
+    /// not change is refused and counted, the others go ahead. At most 500 a call.
+    public func bulk(_ change: BulkChange, ids: [UUID], entity pluralName: String, scope: AccessScope) async throws -> BulkResult {
+        guard ids.count <= 500 else {
+            throw CRMError.validation([ValidationIssue(field: "ids", code: "range", message: "a bulk action takes at most 500 records")])
+        }
+        var result = BulkResult()
+        for id in Array(Set(ids)).sorted(by: { $0.lowercased < $1.lowercased }) {
+            do {
+                switch change {
+                case .delete: try await delete(id: id, entity: pluralName, scope: scope)
+                case .set(let body): _ = try await update(body, id: id, expectedVersion: nil, entity: pluralName, scope: scope)
+                case .addTag(let tag):
+                    let record = try await get(id: id, entity: pluralName, scope: scope).record
+                    guard !record.tags.contains(tag) else { continue }
+                    _ = try await update(
+                        ["tags": .array((record.tags + [tag]).map { .string($0) })], id: id, expectedVersion: record.version,
+                        entity: pluralName, scope: scope)
+                }
+                result.changed += 1
+            } catch let error as CRMError {
+                // A validation problem is the same for every record: say it once, as the whole
+                // action's.
+                if case .validation = error, result.changed == 0, result.refused.isEmpty { throw error }
+                result.refused.append((id, error))
+            }
+        }
+        return result
+    }
+
+    public enum BulkChange: Sendable {
+        case set(JSONValue)
+        case addTag(String)
+        case delete
+    }
+
     /// Moves a record to the trash.
     public func delete(id: UUID, entity pluralName: String, scope: AccessScope) async throws {
         let entity = try await metadata.entity(pluralName, scope: scope)

@@ -17,7 +17,7 @@ public struct Migration: Sendable {
         Migration0007TextFilters.migration, Migration0008AccessControl.migration,
         Migration0009SessionsAndSignIns.migration, Migration0010IndexLookUpsUnderPolicies.migration,
         Migration0011TwoFactor.migration,
-        Migration0012SearchAccessTerms.migration,
+        Migration0012SearchAccessTerms.migration, Migration0013SavedViews.migration,
     ]
 }
 

@@ -13,7 +13,17 @@ enum Script {
             if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
           });
 
-          // Escape closes an open menu.
+          // Tick every row of a list at once; a bulk deletion asks first.
+        var pickAll = document.getElementById("pick-all");
+        if (pickAll) pickAll.addEventListener("change", function () {
+          document.querySelectorAll('input[name="ids"][form="bulk-form"]').forEach(function (box) { box.checked = pickAll.checked; });
+        });
+        var bulkForm = document.getElementById("bulk-form");
+        if (bulkForm) bulkForm.addEventListener("submit", function (event) {
+          if (bulkForm.elements.action.value === "delete" && !window.confirm(bulkForm.dataset.confirmDelete)) event.preventDefault();
+        });
+
+        // Escape closes an open menu.
           document.addEventListener("keydown", function (event) {
             if (event.key !== "Escape") return;
             document.querySelectorAll("details.menu[open]").forEach(function (menu) { menu.removeAttribute("open"); });

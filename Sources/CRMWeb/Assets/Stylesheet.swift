@@ -141,6 +141,14 @@ enum Stylesheet {
 
         .notifications li.unread button { font-weight: 600; }
 
+        .list-tools { display: flex; gap: var(--space-2); align-items: center; flex-wrap: wrap; margin-bottom: var(--space-3); }
+        #saved-views { display: flex; gap: var(--space-1); flex-wrap: wrap; flex: 1; }
+        .view-link form.inline, form.inline { display: inline; }
+        .menu-items.padded { padding: var(--space-3); min-width: 280px; left: 0; right: auto; }
+        .column-choices { display: grid; grid-template-columns: 1fr 1fr; gap: 2px var(--space-3); max-height: 320px; overflow: auto; border: none; padding: 0; margin: 0 0 var(--space-2); }
+        td.pick, th.pick { width: 32px; }
+        .bulk { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-2) var(--space-3); }
+
         /* Kanban */
         .kanban { display: flex; gap: var(--space-3); overflow-x: auto; align-items: flex-start; padding-bottom: var(--space-3); }
         .kanban-column { flex: 0 0 260px; background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-2); min-height: 160px; }

@@ -18,7 +18,7 @@ struct RecordListPage: Sendable {
         "activities": ["subject", "type", "due_at", "start_at", "parent_id", "owner_id", "completed_at"],
     ]
     /// Parameters of the page itself; the rest is the list query.
-    static let pageParameters: Set<String> = ["columns", "view"]
+    static let pageParameters: Set<String> = ["columns", "view", "bulk", "bulk_done", "bulk_refused", "view_error"]
 
     static func columns(_ entity: EntityDefinition, requested: String?) -> [FieldDefinition] {
         let names =
@@ -62,19 +62,43 @@ struct RecordListPage: Sendable {
         let stageNames = entity.pluralName == "deals" ? try await stageNames(viewer) : [:]
         let title = t.label(entity.pluralLabel)
         let filters = query.conditions
+        let tools = ListTools(services: services)
+        let here = "/\(name)?\(Self.queryString(items, removing: ["bulk", "bulk_done", "bulk_refused", "view_error"]))"
+        let bulk = try await tools.bulkControls(entity: entity, returnTo: here, viewer: viewer)
+        let views = try await tools.viewsBar(
+            entity: entity, items: items.filter { !["bulk", "bulk_done", "bulk_refused", "view_error"].contains($0.0) }, columns: columns,
+            viewer: viewer)
+        let notice = Self.notice(Dictionary(items, uniquingKeysWith: { $1 }), t: t)
         let main: HTML = """
             <div class="page-head"><h1>\(title)</h1>
             <div class="actions">\(KanbanPage.supports(name) ? "<a class=\"button\" id=\"as-kanban\" href=\"/\(name)?view=kanban\">\(t("list.as_kanban"))</a>" as HTML : "")\(viewer.scope.may(.create, on: name) ? "<a class=\"button primary\" id=\"new-record\" href=\"/\(name)/new\">\(t("list.new"))</a>" as HTML : "")</div></div>
+            \(notice)
+            \(views)
             \(problems.isEmpty ? "" : "<div class=\"form-error\" role=\"alert\">\(each: problems.map { "<div>\(FormErrors.message($0, t)) (\($0.field))</div>" as HTML })</div>" as HTML)
             \(filterPanel(entity, filters: filters, items: items, viewer: viewer))
             \(page.total.map { "<p class=\"meta\" id=\"total\">\(t.plural("list.found", $0))</p>" as HTML } ?? "")
-            \(table(page.records, columns: columns, entity: entity, query: query, items: items, viewer: viewer, display: display, stageNames: stageNames))
+            \(page.records.isEmpty ? "" : bulk)
+            \(table(page.records, columns: columns, entity: entity, query: query, items: items, viewer: viewer, display: display, stageNames: stageNames, selectable: !bulk.text.isEmpty))
             <div class="pager">
             <span>\(query.after != nil ? "<a href=\"/\(name)?\(Self.queryString(items, removing: ["cursor"]))\">\(t("list.first_page"))</a>" as HTML : "")</span>
             <span>\(page.nextCursor.map { "<a id=\"next-page\" rel=\"next\" href=\"/\(name)?\(Self.queryString(items, removing: ["cursor"], adding: [("cursor", $0)]))\">\(t("list.next_page"))</a>" as HTML } ?? "")</span>
             </div>
             """
         return try await frame.render(viewer, title: title, main: main)
+    }
+
+    /// What the last bulk action or view save did, from the redirect's parameters.
+    static func notice(_ query: [String: String], t: Translator) -> HTML {
+        if let done = query["bulk_done"].flatMap(Int.init) {
+            let refused = query["bulk_refused"].flatMap(Int.init) ?? 0
+            let text = t.plural("bulk.done", done) + (refused > 0 ? " " + t.plural("bulk.refused", refused) : "")
+            return "<div class=\"notice\" role=\"status\" id=\"bulk-result\">\(text)</div>"
+        }
+        if let problem = query["bulk"] {
+            return "<div class=\"form-error\" role=\"alert\" id=\"bulk-result\">\(t("bulk.problem.\(problem)"))</div>"
+        }
+        if query["view_error"] != nil { return "<div class=\"form-error\" role=\"alert\">\(t("views.error"))</div>" }
+        return ""
     }
 
     func stageNames(_ viewer: Viewer) async throws -> [String: String] {
@@ -87,7 +111,7 @@ struct RecordListPage: Sendable {
 
     func table(
         _ records: [Record], columns: [FieldDefinition], entity: EntityDefinition, query: ListQuery, items: [(String, String)],
-        viewer: Viewer, display: DisplayContext, stageNames: [String: String]
+        viewer: Viewer, display: DisplayContext, stageNames: [String: String], selectable: Bool
     ) -> HTML {
         let t = viewer.t
         guard !records.isEmpty else { return "<div class=\"table-wrap\"><p class=\"empty\">\(t("list.empty"))</p></div>" }
@@ -116,11 +140,15 @@ struct RecordListPage: Sendable {
                         }
                         return FieldDisplay.isNumeric(field.type) ? "<td class=\"number\">\(value)</td>" : "<td>\(value)</td>"
                     })
-                return "<tr data-id=\"\(record.id.lowercased)\">\(cells)</tr>"
+                let pick: HTML =
+                    selectable
+                    ? "<td class=\"pick\"><input type=\"checkbox\" form=\"bulk-form\" name=\"ids\" value=\"\(record.id.lowercased)\" aria-label=\"\(t("bulk.pick", record.title(in: entity)))\"></td>"
+                    : ""
+                return "<tr data-id=\"\(record.id.lowercased)\">\(pick)\(cells)</tr>"
             })
         return """
             <div class="table-wrap"><table id="records"><caption class="visually-hidden">\(t.label(entity.pluralLabel))</caption>
-            <thead><tr>\(headers)</tr></thead><tbody>\(rows)</tbody></table></div>
+            <thead><tr>\(selectable ? "<th scope=\"col\" class=\"pick\"><input type=\"checkbox\" id=\"pick-all\" aria-label=\"\(t("bulk.pick_all"))\"></th>" as HTML : "")\(headers)</tr></thead><tbody>\(rows)</tbody></table></div>
             """
     }
 
@@ -129,7 +157,12 @@ struct RecordListPage: Sendable {
         let t = viewer.t
         let chips = HTML(
             joining: items.enumerated().compactMap { index, item -> HTML? in
-                guard !["sort", "cursor", "limit", "columns", "count"].contains(item.0) else { return nil }
+                guard
+                    !["sort", "cursor", "limit", "columns", "count", "view", "bulk", "bulk_done", "bulk_refused", "view_error"].contains(
+                        item.0)
+                else {
+                    return nil
+                }
                 let remaining = items.enumerated().filter { $0.offset != index }.map(\.element)
                 let label = item.0 == "q" ? t("list.text") : Self.conditionLabel(item.0, entity: entity, t: t)
                 let link = "/\(entity.pluralName)?\(Self.queryString(remaining, removing: ["cursor"]))"
