@@ -4,7 +4,8 @@
     paths.py SAMPLES.json OUTDIR [--seed 7]
 
 Writes OUTDIR/get.paths, list.paths, search.paths (the first three questions), health.paths,
-filter-starts.paths, filter-contains.paths and search-prefix.paths. Every path is already
+filter-starts.paths, filter-contains.paths, search-prefix.paths, page-list.paths and
+page-record.paths (the web pages). Every path is already
 percent-encoded (Cyrillic, brackets, spaces), so the Lua script only picks lines at random. In the
 last three files a tab and a label follow each path (field, operator, sort, length of the text
 typed), which bench/probe.py groups its timings by.
@@ -64,10 +65,15 @@ def main() -> None:
             query = rng.choice(with_phone)["phone_query"]
         search.append(f"/api/v1/search?q={encode(query)}")
 
+    # (d) the web pages (issue 14): the same list pages and records as a person opens them
+    page_list = [f"/contacts?last_name={encode(name)}&sort=first_name" for name in surnames]
+    page_record = [f"/contacts/{c['id']}" for c in contacts]
+
     starts, contains = filter_paths(contacts, rng, args.filters)
     prefix = search_prefix_paths(contacts, rng, args.search)
     for name, paths in (("get", get), ("list", list_paths), ("search", search), ("health", ["/health"]),
-                        ("filter-starts", starts), ("filter-contains", contains), ("search-prefix", prefix)):
+                        ("filter-starts", starts), ("filter-contains", contains), ("search-prefix", prefix),
+                        ("page-list", page_list), ("page-record", page_record)):
         if not paths:
             continue
         with open(f"{args.outdir}/{name}.paths", "w", encoding="utf-8") as handle:

@@ -35,6 +35,8 @@ SCENARIOS = [
     ("filter-starts", "filter [starts] on 5 text fields, sorted", ("p99", {"sqlite": 20.0, "postgres": 30.0})),
     ("filter-contains", "filter [contains] on 5 text fields, sorted", ("p99", {"sqlite": 20.0, "postgres": 30.0})),
     ("search-prefix", "search as typed (2-6 characters)", ("p50", {"sqlite": 30.0, "postgres": 30.0})),
+    ("page-list", "web list page (HTML, 50 rows, last_name=…)", ("p99", {"sqlite": 30.0})),
+    ("page-record", "web record page (HTML, fields, related, timeline)", ("p99", {"sqlite": 30.0})),
     ("create", "create one contact (POST)", ("rate", {"sqlite": 2500, "postgres": 1000})),
     ("batch-1", "batch create, 1,000 rows a request, 1 sender", ("rows", {"sqlite": 20000})),
     ("batch-2", "batch create, 1,000 rows a request, 2 senders", ("rows", {"sqlite": 20000})),

@@ -20,6 +20,8 @@
 #                    the same or another field
 #   filter-contains  the same with field[contains]= and 3-5 characters from inside real values
 #   search-prefix    cross-entity search with 2-6 characters of a name, e-mail or number
+#   page-list        the web UI's list page (HTML) of list's questions, signed in by cookie
+#   page-record      the web UI's record page (fields, related lists, timeline) of get's records
 #   create           POST /api/v1/contacts, one new contact a request (the database grows)
 #   batch            POST /api/v1/contacts/batch: BENCH_BATCH_ROWS rows, 1,000 a request, once
 #                    per sender count in BENCH_BATCH_SENDERS
@@ -82,7 +84,7 @@ READS=""
 WRITES=""
 for scenario in $SCENARIOS; do
   case "$scenario" in
-  get | list | search | filter-starts | filter-contains | search-prefix)
+  get | list | search | filter-starts | filter-contains | search-prefix | page-list | page-record)
     if [ "$COUNT" -eq 0 ]; then log "no contacts to read: skipping $scenario"; else READS="$READS $scenario"; fi ;;
   list-team | search-team)
     if [ "$COUNT" -eq 0 ]; then
@@ -267,6 +269,8 @@ smoke_check() {
       path=$(head -1 "$dir/$file.paths" | cut -f1)
       if [ "$file" = health ]; then
         code=$(curl -s -o "$dir/smoke-$file.json" -w '%{http_code}' "http://127.0.0.1:$PORT$path")
+      elif [[ "$file" == page-* ]]; then
+        code=$(curl -s -o "$dir/smoke-$file.json" -w '%{http_code}' -H "Cookie: clientele_session=$TOKEN" "http://127.0.0.1:$PORT$path")
       else
         code=$(curl -s -o "$dir/smoke-$file.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path")
       fi
@@ -275,6 +279,11 @@ smoke_check() {
         return 1
       fi
       case "$file" in
+      page-list)
+        if ! grep -q '<tr data-id=' "$dir/smoke-$file.json"; then
+          log "smoke check: GET $path (page) showed no rows"
+          return 1
+        fi ;;
       list | search | filter-*)
         if ! grep -q '"id"' "$dir/smoke-$file.json"; then
           log "smoke check: GET $path returned no rows"
@@ -342,6 +351,7 @@ measure_one() {
   local -a header=() load=() warmup=()
   if [ "$auth" = yes ]; then header=(-H "Authorization: Bearer $TOKEN"); fi
   if [ "$auth" = team ]; then header=(-H "Authorization: Bearer $TEAM_TOKEN"); fi
+  if [ "$auth" = cookie ]; then header=(-H "Cookie: clientele_session=$TOKEN"); fi
   case "$kind" in
   paths)
     warmup=(wrk -t"$THREADS" -c"$conns" -d"$WARMUP" --timeout "$TIMEOUT" "${header[@]}" -s "$HERE/random-path.lua" "$url" -- "$file")
@@ -462,6 +472,8 @@ measure() {
     done ;;
   list-team | search-team)
     measure_one "$backend" "$scenario" "$run" "$dir" "$conns" paths "$dir/${scenario%-team}.paths" team ;;
+  page-list | page-record)
+    measure_one "$backend" "$scenario" "$run" "$dir" "$conns" paths "$dir/$scenario.paths" cookie ;;
   *)
     measure_one "$backend" "$scenario" "$run" "$dir" "$conns" paths "$dir/$scenario.paths" yes
     if [ "$run" = 1 ] && [ "${BENCH_PROBE:-1}" = 1 ] && { [[ "$scenario" == filter-* ]] || [ "$scenario" = search-prefix ]; }; then
