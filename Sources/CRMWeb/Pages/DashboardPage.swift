@@ -1,5 +1,6 @@
 import CRMCore
 import CRMServices
+import CRMStorage
 import Foundation
 import Hummingbird
 
@@ -12,7 +13,20 @@ struct DashboardPage: Sendable {
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
         let viewer = try Viewer(request, context: context)
         let t = viewer.t
-        let counters = try await services.counters.counters(userID: nil, team: false, scope: viewer.scope).first
+        // Heads of sales switch to their team: everyone their read scope reaches.
+        let wantsTeam = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { $1 })["team"] == "1"
+        var people = try await services.counters.counters(userID: nil, team: wantsTeam, scope: viewer.scope)
+        let team = wantsTeam && people.count > 1
+        if wantsTeam && !team { people = try await services.counters.counters(userID: nil, team: false, scope: viewer.scope) }
+        var total = WorkCounters(userID: viewer.scope.userID ?? UUID())
+        for person in people {
+            total.overdue += person.overdue
+            total.dueToday += person.dueToday
+            total.leadsWithoutActivity += person.leadsWithoutActivity
+            total.dealsWithoutActivity += person.dealsWithoutActivity
+        }
+        let owners = people.map(\.userID)
+        let counters: WorkCounters? = people.isEmpty ? nil : total
         let counterCards: HTML =
             counters.map { mine in
                 let cards: [(String, Int, String, Bool)] = [
@@ -27,25 +41,37 @@ struct DashboardPage: Sendable {
                 return
                     "<div class=\"counters\">\(each: cards.map { key, value, link, alert in "<a class=\"counter\(alert && value > 0 ? " alert" : "")\" href=\"\(link)\"><span class=\"value\">\(viewer.format.integer(Int64(value)))</span>\(t(key))</a>" as HTML })</div>"
             } ?? ""
-        let tasks = try await openTasks(viewer)
+        let tasks = try await openTasks(viewer, owners: owners)
         let funnel = viewer.scope.may(.read, on: "deals") ? try await funnelChart(viewer) : ""
+        let panels = DashboardPanels(services: services)
+        let closing = try await panels.dealsClosingThisMonth(viewer, owners: owners)
+        let sources = try await panels.newLeadsBySource(viewer)
+        let switcher: HTML =
+            team || wantsTeam
+            ? "<a class=\"button\" id=\"dashboard-mine\" href=\"/\">\(t("dashboard.mine"))</a>"
+            : "<a class=\"button\" id=\"dashboard-team\" href=\"/?team=1\">\(t("dashboard.team"))</a>"
         let main: HTML = """
-            <div class="page-head"><h1>\(t("dashboard.title"))</h1></div>
+            <div class="page-head"><h1>\(t(team ? "dashboard.team_title" : "dashboard.title"))</h1><div class="actions">\(switcher)</div></div>
             \(counterCards)
             <div class="panels">
-            <section class="card" aria-labelledby="tasks-heading"><h2 id="tasks-heading">\(t("dashboard.my_tasks"))</h2>\(tasks)</section>
+            <section class="card" aria-labelledby="tasks-heading"><h2 id="tasks-heading">\(t(team ? "dashboard.team_tasks" : "dashboard.my_tasks"))</h2>\(tasks)</section>
             \(funnel)
+            \(closing)
+            \(sources)
             </div>
             """
         return try await frame.render(viewer, title: t("dashboard.title"), main: main)
     }
 
-    func openTasks(_ viewer: Viewer) async throws -> HTML {
+    func openTasks(_ viewer: Viewer, owners: [UUID]) async throws -> HTML {
         let t = viewer.t
-        guard viewer.scope.may(.read, on: "activities"), let user = viewer.scope.userID else { return "" }
+        guard viewer.scope.may(.read, on: "activities"), !owners.isEmpty else { return "" }
         let entity = try await services.records.visibleEntity("activities", scope: viewer.scope)
         let query = try ListQueryParser.parse(
-            [("owner_id", user.lowercased), ("completed_at[empty]", "true"), ("sort", "due_at"), ("limit", "10")], for: entity
+            [
+                ("owner_id[in]", owners.map(\.lowercased).joined(separator: ",")), ("completed_at[empty]", "true"), ("sort", "due_at"),
+                ("limit", "10"),
+            ], for: entity
         ).get()
         let page = try await services.records.list(query, entity: "activities", scope: viewer.scope)
         guard !page.records.isEmpty else { return "<p class=\"muted\">\(t("dashboard.no_tasks"))</p>" }

@@ -38,6 +38,12 @@ struct RecordFormPage: Sendable {
             if let back = submitted.value("_return"), !back.isEmpty {
                 return PageResponse.redirect(PageResponse.localPath(back) + "#timeline")
             }
+            // People and companies: say at once when likely duplicates exist (the record page lists them).
+            if DuplicateWarning.checked.contains(name),
+                !(try await services.duplicates.duplicates(of: record, scope: viewer.scope, limit: 1)).isEmpty
+            {
+                return PageResponse.redirect("/\(name)/\(record.id.lowercased)?duplicates=1")
+            }
             return PageResponse.redirect("/\(name)/\(record.id.lowercased)")
         } catch CRMError.validation(let issues) {
             return try await page(

@@ -136,19 +136,19 @@ struct RecordListPage: Sendable {
                         if field.name == "stage", case .text(let key) = record.value(of: "stage") { value = "\(stageNames[key] ?? key)" }
                         if index == 0 {
                             let text: HTML = value.text.isEmpty ? "\(record.title(in: entity))" : value
-                            return "<td><a class=\"record-link\" href=\"/\(entity.pluralName)/\(record.id.lowercased)\">\(text)</a></td>"
+                            return "<td><a class=\"record-link\" id=\"t-\(record.id.lowercased)\" href=\"/\(entity.pluralName)/\(record.id.lowercased)\">\(text)</a></td>"
                         }
                         return FieldDisplay.isNumeric(field.type) ? "<td class=\"number\">\(value)</td>" : "<td>\(value)</td>"
                     })
                 let pick: HTML =
                     selectable
-                    ? "<td class=\"pick\"><input type=\"checkbox\" form=\"bulk-form\" name=\"ids\" value=\"\(record.id.lowercased)\" aria-label=\"\(t("bulk.pick", record.title(in: entity)))\"></td>"
+                    ? "<td class=\"pick\"><input type=\"checkbox\" form=\"bulk-form\" name=\"ids\" value=\"\(record.id.lowercased)\" aria-labelledby=\"pick-label t-\(record.id.lowercased)\"></td>"
                     : ""
                 return "<tr data-id=\"\(record.id.lowercased)\">\(pick)\(cells)</tr>"
             })
         return """
             <div class="table-wrap"><table id="records"><caption class="visually-hidden">\(t.label(entity.pluralLabel))</caption>
-            <thead><tr>\(selectable ? "<th scope=\"col\" class=\"pick\"><input type=\"checkbox\" id=\"pick-all\" aria-label=\"\(t("bulk.pick_all"))\"></th>" as HTML : "")\(headers)</tr></thead><tbody>\(rows)</tbody></table></div>
+            <thead><tr>\(selectable ? "<th scope=\"col\" class=\"pick\"><span class=\"visually-hidden\" id=\"pick-label\">\(t("bulk.pick"))</span><input type=\"checkbox\" id=\"pick-all\" aria-label=\"\(t("bulk.pick_all"))\"></th>" as HTML : "")\(headers)</tr></thead><tbody>\(rows)</tbody></table></div>
             """
     }
 

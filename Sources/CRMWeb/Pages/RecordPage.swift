@@ -52,6 +52,9 @@ struct RecordPage: Sendable {
         if let converted = query["converted"] {
             notice = try await conversionNotice(converted, viewer: viewer)
         }
+        if query["duplicates"] != nil, DuplicateWarning.checked.contains(name) {
+            notice = try await DuplicateWarning(services: services).html(entity: name, id: id, viewer: viewer)
+        }
         let main: HTML = """
             \(notice)
             <div class="page-head"><div><h1 id="record-title">\(title)</h1><p class="meta">\(t.label(entity.label)) · \(record.number)</p></div>
