@@ -136,7 +136,8 @@ struct RecordListPage: Sendable {
                         if field.name == "stage", case .text(let key) = record.value(of: "stage") { value = "\(stageNames[key] ?? key)" }
                         if index == 0 {
                             let text: HTML = value.text.isEmpty ? "\(record.title(in: entity))" : value
-                            return "<td><a class=\"record-link\" id=\"t-\(record.id.lowercased)\" href=\"/\(entity.pluralName)/\(record.id.lowercased)\">\(text)</a></td>"
+                            let id = record.id.lowercased
+                            return "<td><a class=\"record-link\" id=\"t-\(id)\" href=\"/\(entity.pluralName)/\(id)\">\(text)</a></td>"
                         }
                         return FieldDisplay.isNumeric(field.type) ? "<td class=\"number\">\(value)</td>" : "<td>\(value)</td>"
                     })
