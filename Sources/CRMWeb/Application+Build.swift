@@ -1,6 +1,5 @@
 import CRMCore
 import CRMServices
-import CRMStorage
 import Hummingbird
 import Logging
 

@@ -7,6 +7,10 @@ the administrator.
 Helpers for the tests:
     screenshot(driver, name)            full-page PNG into e2e/screenshots/<name>.png
     axe_check(driver, name)             axe-core on the current page; fails on serious/critical
+                                        (it calls html_check first)
+    html_check(driver, name)            the current URL fetched again with the browser's cookies: the HTML
+                                        the server sent, saved as e2e/html/<name>.html; test_html_valid.py
+                                        runs the Nu HTML Checker once over all of them at the session's end
     requested_urls(driver)              every URL the browser requested so far
     assert_same_origin(driver, base)    fails if any request went to another origin
     wait(driver, timeout=10)            a WebDriverWait
@@ -52,6 +56,8 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "e2e" / "screenshots"
+HTML_DIR = REPO_ROOT / "e2e" / "html"
+HTML_FETCH_TIMEOUT = 15
 WAIT_SECONDS = 10
 STARTUP_TIMEOUT = 30
 WINDOW = (1366, 900)
@@ -60,6 +66,7 @@ AXE_FAILING_IMPACTS = ("serious", "critical")
 MAX_SCREENSHOT_HEIGHT = 12000
 
 _LIVE: dict[str, Any] = {}  # the session's server and driver, for failure reports
+SAVED_HTML: dict[str, tuple[Path, str]] = {}  # name -> (file, URL) of each page html_check saved in this session
 
 # The administrator of the session's server: test_day.py creates them through the first-run page;
 # a module run on its own gets them from the admin_api fixture.
@@ -197,6 +204,15 @@ def _screenshot_dir():
     return SCREENSHOT_DIR
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _html_dir():
+    HTML_DIR.mkdir(parents=True, exist_ok=True)
+    for old in HTML_DIR.glob("*.html"):
+        old.unlink()
+    SAVED_HTML.clear()
+    return HTML_DIR
+
+
 def wait(drv: WebDriver, timeout: float = WAIT_SECONDS) -> WebDriverWait:
     """An explicit wait that tolerates the page being replaced while it polls."""
     return WebDriverWait(drv, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
@@ -224,6 +240,46 @@ def screenshot(drv: WebDriver, name: str) -> Path:
          "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}},
     )
     path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+def _accept_language(languages: str) -> str:
+    """The header Chromium sends for its intl.accept_languages pref ("ru-RU,ru" -> "ru-RU,ru;q=0.9")."""
+    tags = [t.strip() for t in languages.split(",") if t.strip()]
+    return ",".join(t if i == 0 else f"{t};q={max(0.1, 1 - i / 10):.1f}" for i, t in enumerate(tags))
+
+
+def html_check(drv: WebDriver, name: str, expect: int | tuple[int, ...] = 200) -> Path:
+    """Save the HTML the server sends for the current page (not the DOM after scripts) as
+    e2e/html/<name>.html, for the Nu HTML Checker that test_html_valid.py runs once at the end.
+
+    The current URL is fetched again by GET with the browser's cookies (so as the same person),
+    without following redirects: the status must be `expect` and the body HTML."""
+    url = drv.current_url
+    expected = (expect,) if isinstance(expect, int) else expect
+    headers = {
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": _accept_language(ACCEPT_LANGUAGES),
+        "User-Agent": drv.execute_script("return navigator.userAgent"),
+    }
+    resp = requests.get(url, headers=headers, cookies={c["name"]: c["value"] for c in drv.get_cookies()},
+                        allow_redirects=False, timeout=HTML_FETCH_TIMEOUT)
+    assert resp.status_code in expected, (
+        f"html_check({name}): GET {url} with the browser's cookies gave HTTP {resp.status_code}"
+        f"{' to ' + resp.headers['Location'] if resp.headers.get('Location') else ''}, expected {expected}"
+    )
+    content_type = resp.headers.get("Content-Type", "")
+    assert content_type.split(";")[0].strip().lower() == "text/html", (
+        f"html_check({name}): GET {url} answered Content-Type {content_type!r}, not text/html"
+    )
+    safe = _safe_name(name)
+    assert safe not in SAVED_HTML or SAVED_HTML[safe][1] == url, (
+        f"html_check: two pages named {safe!r} ({SAVED_HTML[safe][1]} and {url})"
+    )
+    HTML_DIR.mkdir(parents=True, exist_ok=True)
+    path = HTML_DIR / f"{safe}.html"
+    path.write_bytes(resp.content)
+    SAVED_HTML[safe] = (path, url)
     return path
 
 
@@ -274,7 +330,9 @@ def _without_known_false_positives(violation: dict[str, Any]) -> dict[str, Any] 
 def axe_check(drv: WebDriver, name: str) -> list[dict[str, Any]]:
     """Run axe-core (bundled with axe-selenium-python, no network) on the current page.
 
-    Fails on violations of impact serious or critical; returns all violations."""
+    Fails on violations of impact serious or critical; returns all violations.  First saves the
+    page's served HTML for the HTML validator (html_check), so every axe-checked page is validated."""
+    html_check(drv, name)
     if not drv.execute_script("return typeof window.axe === 'object' && !!window.axe.run;"):
         drv.execute_script(_axe_source())
     result = drv.execute_async_script(
@@ -418,6 +476,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "incremental: ordered steps; a failure skips the following ones")
     config.addinivalue_line("markers", "always_run: an incremental step that runs even after a failed step")
+    config.addinivalue_line("markers", "session_last: runs after every other test of the session (the HTML validator)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked session_last go to the end, whatever their file's name (a stable sort)."""
+    items.sort(key=lambda item: item.get_closest_marker("session_last") is not None)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -427,7 +491,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if item.get_closest_marker("incremental") is not None and getattr(item, "module", None) is not None:
             item.module._e2e_failed_step = item.name
         drv = _LIVE.get("driver")
-        if isinstance(drv, WebDriver) and call.when == "call":
+        # (not for the HTML validator's test: what the browser shows then has nothing to do with it)
+        if isinstance(drv, WebDriver) and call.when == "call" and item.get_closest_marker("session_last") is None:
             try:
                 alert = drv.switch_to.alert
                 report.sections.append(("browser alert", f"an alert was open, dismissed it: {alert.text!r}"))

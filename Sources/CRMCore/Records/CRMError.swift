@@ -19,3 +19,10 @@ public enum CRMError: Error, Sendable, Equatable {
     /// The password was right and the account also needs a one-time code (two-factor sign-in).
     case codeRequired
 }
+
+/// An error that means the database cannot be reached right now (503, try again): the storage
+/// layer's errors say so without the web layer knowing them.
+public protocol UnavailabilitySignal: Error {
+    /// Why, when this error is one of unavailability; nil otherwise.
+    var unavailableReason: String? { get }
+}

@@ -18,6 +18,7 @@ public struct Migration: Sendable {
         Migration0009SessionsAndSignIns.migration, Migration0010IndexLookUpsUnderPolicies.migration,
         Migration0011TwoFactor.migration,
         Migration0012SearchAccessTerms.migration, Migration0013SavedViews.migration,
+        Migration0014ReportsToIndex.migration,
     ]
 }
 

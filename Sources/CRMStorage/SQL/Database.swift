@@ -1,3 +1,4 @@
+import CRMCore
 import Foundation
 
 /// A leased connection, inside a transaction when it came from `write`.
@@ -55,4 +56,11 @@ public enum StorageError: Error, Sendable, Equatable {
     case migrationFailed(String)
     /// A statement the database refused for a reason that is not the client's (a server bug).
     case queryFailed(String)
+}
+
+extension StorageError: UnavailabilitySignal {
+    public var unavailableReason: String? {
+        if case .unreachable(let message) = self { return message }
+        return nil
+    }
 }

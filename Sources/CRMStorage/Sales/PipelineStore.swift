@@ -122,28 +122,6 @@ public enum PipelineStore {
     }
 }
 
-/// One stay of a deal in a stage.
-public struct StageStay: Sendable, Hashable {
-    public var id: UUID
-    public var dealID: UUID
-    public var pipelineID: UUID
-    public var stage: String
-    public var enteredAt: Date
-    public var leftAt: Date?
-    public var enteredBy: UUID?
-
-    public func json(now: Date) -> JSONValue {
-        let end = leftAt ?? now
-        return [
-            "id": .string(id.lowercased), "deal_id": .string(dealID.lowercased), "pipeline_id": .string(pipelineID.lowercased),
-            "stage": .string(stage), "entered_at": .string(Timestamps.format(enteredAt)),
-            "left_at": leftAt.map { .string(Timestamps.format($0)) } ?? .null,
-            "entered_by": enteredBy.map { .string($0.lowercased) } ?? .null,
-            "seconds_in_stage": .int(Int64(max(0, end.timeIntervalSince(enteredAt)).rounded(.down))),
-        ]
-    }
-}
-
 public enum StageHistoryStore {
     /// Closes the deal's open stay and opens one in the new stage.
     public static func enter(

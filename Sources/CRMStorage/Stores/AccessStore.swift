@@ -1,67 +1,6 @@
 import CRMCore
 import Foundation
 
-public struct Team: Sendable, Hashable {
-    public var id: UUID
-    public var name: String
-    public var headID: UUID?
-    public var memberIDs: [UUID]
-
-    public init(id: UUID, name: String, headID: UUID?, memberIDs: [UUID]) {
-        self.id = id
-        self.name = name
-        self.headID = headID
-        self.memberIDs = memberIDs
-    }
-}
-
-public struct Role: Sendable, Hashable {
-    public var id: UUID
-    public var name: String
-    public var parentID: UUID?
-
-    public init(id: UUID, name: String, parentID: UUID?) {
-        self.id = id
-        self.name = name
-        self.parentID = parentID
-    }
-}
-
-public struct Profile: Sendable, Hashable {
-    public var id: UUID
-    public var name: String
-    public var rules: ProfileRules
-    public var isDefault: Bool
-
-    public init(id: UUID, name: String, rules: ProfileRules, isDefault: Bool) {
-        self.id = id
-        self.name = name
-        self.rules = rules
-        self.isDefault = isDefault
-    }
-}
-
-/// A record opened to a user or a team, for reading or editing.
-public struct RecordShare: Sendable, Hashable {
-    public enum Grantee: String, Sendable { case user, team }
-    public var id: UUID
-    public var entity: String
-    public var recordID: UUID
-    public var granteeKind: Grantee
-    public var granteeID: UUID
-    /// `read` or `edit`.
-    public var access: AccessAction
-
-    public init(id: UUID, entity: String, recordID: UUID, granteeKind: Grantee, granteeID: UUID, access: AccessAction) {
-        self.id = id
-        self.entity = entity
-        self.recordID = recordID
-        self.granteeKind = granteeKind
-        self.granteeID = granteeID
-        self.access = access
-    }
-}
-
 /// "Records of `entity` owned by members of one team are open to another team."
 public struct SharingRule: Sendable, Hashable {
     public var id: UUID

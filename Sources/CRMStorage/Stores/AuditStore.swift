@@ -1,44 +1,6 @@
 import CRMCore
 import Foundation
 
-/// One entry of a record's history.
-public struct AuditEntry: Sendable, Hashable {
-    public var id: UUID
-    public var entity: String
-    public var recordID: UUID
-    public var action: String
-    public var actorID: UUID?
-    public var at: Date
-    public var title: String?
-    public var changes: JSONValue
-}
-
-/// Filters of the workspace-wide history.
-public struct AuditFilter: Sendable {
-    public var entity: String?
-    public var recordID: UUID?
-    public var actorID: UUID?
-    public var action: String?
-    public var from: Date?
-    public var to: Date?
-    public var before: UUID?
-    public var limit: Int
-
-    public init(
-        entity: String? = nil, recordID: UUID? = nil, actorID: UUID? = nil, action: String? = nil, from: Date? = nil,
-        to: Date? = nil, before: UUID? = nil, limit: Int = 50
-    ) {
-        self.entity = entity
-        self.recordID = recordID
-        self.actorID = actorID
-        self.action = action
-        self.from = from
-        self.to = to
-        self.before = before
-        self.limit = limit
-    }
-}
-
 /// The audit log: append-only, written in the same transaction as the change it describes.
 public enum AuditStore {
     public static func append(

@@ -97,15 +97,6 @@ public enum SearchAccess {
     }
 }
 
-/// One hit of the cross-entity search.
-public struct SearchHit: Sendable, Hashable {
-    public var entity: String
-    public var id: UUID
-    public var title: String
-    public var subtitle: String?
-    public var score: Double
-}
-
 /// The search index: SQLite FTS5 (contentless, rows keyed by `search_documents.doc_id`) or a
 /// PostgreSQL tsvector with a GIN index. Both index the same terms (`SearchTerms`), written in
 /// the same transaction as the record.

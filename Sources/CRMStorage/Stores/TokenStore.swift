@@ -14,40 +14,6 @@ public struct TokenOwner: Sendable, Hashable {
     public var idleSeconds: Int64?
 }
 
-/// A session (from signing in) or an API token (made for an integration), as its owner and
-/// administrators see it: never the secret, which is stored only as a SHA-256 hash.
-public struct APIToken: Sendable, Hashable {
-    public enum Kind: String, Sendable { case session, token }
-    public var id: UUID
-    public var userID: UUID
-    public var kind: Kind
-    public var name: String
-    public var readOnly: Bool
-    public var createdAt: Date
-    public var expiresAt: Date?
-    public var lastUsedAt: Date?
-    public var idleSeconds: Int64?
-    public var revokedAt: Date?
-    public var client: String?
-
-    public init(
-        id: UUID, userID: UUID, kind: Kind, name: String, readOnly: Bool, createdAt: Date, expiresAt: Date?, lastUsedAt: Date?,
-        idleSeconds: Int64?, revokedAt: Date?, client: String?
-    ) {
-        self.id = id
-        self.userID = userID
-        self.kind = kind
-        self.name = name
-        self.readOnly = readOnly
-        self.createdAt = createdAt
-        self.expiresAt = expiresAt
-        self.lastUsedAt = lastUsedAt
-        self.idleSeconds = idleSeconds
-        self.revokedAt = revokedAt
-        self.client = client
-    }
-}
-
 /// Sessions and API tokens (one table, `kind` tells them apart).
 public enum TokenStore {
     public static func create(
@@ -136,31 +102,6 @@ public enum TokenStore {
             workspaceID: workspaceID, userID: userID, tokenID: id, expiresAt: row.date("expires_at"),
             accessVersion: row.int("access_version") ?? 0, readOnly: row.bool("read_only") ?? false, lastUsedAt: row.date("last_used_at"),
             idleSeconds: row.int("idle_seconds"))
-    }
-}
-
-/// One sign-in attempt: the sign-in log of a user, and what throttling counts.
-public struct SignInAttempt: Sendable, Hashable {
-    public var id: UUID
-    public var workspaceID: UUID?
-    public var email: String
-    public var userID: UUID?
-    public var address: String
-    public var succeeded: Bool
-    public var reason: String?
-    public var at: Date
-
-    public init(
-        id: UUID, workspaceID: UUID?, email: String, userID: UUID?, address: String, succeeded: Bool, reason: String?, at: Date
-    ) {
-        self.id = id
-        self.workspaceID = workspaceID
-        self.email = email
-        self.userID = userID
-        self.address = address
-        self.succeeded = succeeded
-        self.reason = reason
-        self.at = at
     }
 }
 

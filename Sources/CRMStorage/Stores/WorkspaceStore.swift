@@ -1,13 +1,6 @@
 import CRMCore
 import Foundation
 
-public struct Workspace: Sendable, Hashable {
-    public var id: UUID
-    public var slug: String
-    public var name: String
-    public var createdAt: Date
-}
-
 /// The tenant registry.
 public enum WorkspaceStore {
     public static let defaultSlug = "default"

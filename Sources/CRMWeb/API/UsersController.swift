@@ -1,6 +1,5 @@
 import CRMCore
 import CRMServices
-import CRMStorage
 import Foundation
 import Hummingbird
 

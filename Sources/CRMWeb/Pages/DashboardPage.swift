@@ -1,6 +1,5 @@
 import CRMCore
 import CRMServices
-import CRMStorage
 import Foundation
 import Hummingbird
 
@@ -32,9 +31,9 @@ struct DashboardPage: Sendable {
                 let cards: [(String, Int, String, Bool)] = [
                     (
                         "dashboard.overdue", mine.overdue,
-                        "/activities?completed_at[empty]=true&due_at[lt]=\(HTML.urlComponent(Timestamps.format(Date())))", true
+                        "/activities?completed_at%5Bempty%5D=true&due_at%5Blt%5D=\(HTML.urlComponent(Timestamps.format(Date())))", true
                     ),
-                    ("dashboard.today", mine.dueToday, "/activities?completed_at[empty]=true&sort=due_at", false),
+                    ("dashboard.today", mine.dueToday, "/activities?completed_at%5Bempty%5D=true&sort=due_at", false),
                     ("dashboard.leads_idle", mine.leadsWithoutActivity, "/leads", false),
                     ("dashboard.deals_idle", mine.dealsWithoutActivity, "/deals", false),
                 ]

@@ -1,5 +1,4 @@
 import CRMCore
-import CRMStorage
 import Foundation
 import Hummingbird
 
@@ -19,7 +18,7 @@ enum ErrorPage {
         case CRMError.conflict, CRMError.versionConflict: (status, key) = (.conflict, "error.conflict")
         case let error as HTTPError where error.status == .notFound: (status, key) = (.notFound, "error.not_found")
         case let error as HTTPError where error.status == .methodNotAllowed: (status, key) = (.methodNotAllowed, "error.bad_request")
-        case StorageError.unreachable:
+        case let error as any UnavailabilitySignal where error.unavailableReason != nil:
             context.logger.error("database unreachable", metadata: ["error": "\(error)"])
             (status, key) = (.serviceUnavailable, "error.unavailable")
         default:

@@ -42,7 +42,7 @@ enum Layout {
                 <div>
                 <header class="topbar">
                 <form id="search-form" class="search-box" role="search" method="get" action="/search">
-                <input id="global-search" name="q" type="search" autocomplete="off" aria-label="\(t("search.label"))" placeholder="\(t("search.placeholder"))" role="combobox" aria-expanded="false" aria-controls="search-results" aria-autocomplete="list">
+                <input id="global-search" name="q" type="text" autocomplete="off" aria-label="\(t("search.label"))" placeholder="\(t("search.placeholder"))" role="combobox" aria-expanded="false" aria-controls="search-results" aria-autocomplete="list">
                 <div id="search-results" role="listbox" hidden aria-label="\(t("search.results"))" data-empty="\(t("search.nothing"))" data-all="\(t("search.all"))" data-labels="\(JSONValue.object(labels).serializedString())"></div>
                 </form>
                 <details class="menu" id="create-menu"><summary class="button primary">\(t("create.menu"))</summary><div class="menu-items">\(create)</div></details>

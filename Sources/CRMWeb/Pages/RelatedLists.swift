@@ -9,6 +9,12 @@ struct RelatedLists: Sendable {
     let services: Services
     static let limit = 10
 
+    /// Reference columns with an index leading with them (migrations 0002, 0005, 0014).
+    static let indexedReferences: Set<String> = [
+        "contacts.company_id", "contacts.reports_to_id", "deals.company_id", "deals.contact_id", "companies.parent_id",
+        "bank_accounts.company_id",
+    ]
+
     struct Section {
         var key: String
         var label: String
@@ -26,6 +32,16 @@ struct RelatedLists: Sendable {
             let visible = other.hiding(viewer.scope.hiddenFields(other.pluralName))
             let pointing = visible.fields.filter { $0.type == .reference && $0.referenceEntity == entity.name && !$0.isSystem }
             for field in pointing {
+                // Only references an index serves are listed on the page; the others (custom
+                // reference fields live in the JSON document) get a link to the filtered list,
+                // which runs when someone asks for it, not on every page view.
+                guard Self.indexedReferences.contains("\(other.pluralName).\(field.name)") else {
+                    var section = Section(
+                        key: "\(other.pluralName).\(field.name)", label: "\(t.label(other.pluralLabel)) · \(t.label(field.label))")
+                    section.allLink = "/\(other.pluralName)?\(field.name)=\(id.lowercased)"
+                    sections.append(section)
+                    continue
+                }
                 var query = try ListQueryParser.parse(
                     [(field.name, id.lowercased), ("limit", String(Self.limit)), ("sort", "-created_at")], for: visible
                 ).get()
@@ -59,7 +75,7 @@ struct RelatedLists: Sendable {
                 sections.append(Section(key: "\(endpoint.name).links", label: target, rows: rows.map { ($0.0, $0.1, $0.2, $0.3) }))
             }
         }
-        let shown = sections.filter { !$0.rows.isEmpty }
+        let shown = sections.filter { !$0.rows.isEmpty || $0.allLink != nil }
         guard !shown.isEmpty else { return "" }
         let blocks = HTML(
             joining: shown.map { section in

@@ -1,5 +1,4 @@
 import CRMCore
-import CRMStorage
 import Hummingbird
 
 /// RFC 9457 problem details: the one error format of the API.

@@ -1,5 +1,4 @@
 import CRMCore
-import CRMStorage
 import Hummingbird
 import Logging
 
@@ -31,8 +30,8 @@ struct ProblemMiddleware: RouterMiddleware {
                 error.status == .contentTooLarge
                 ? "the body must be at most \(APIResponse.maximumBodySize) bytes" : (error.body ?? error.status.reasonPhrase)
             return ProblemDetails(status: error.status, code: code, title: error.status.reasonPhrase, detail: detail).response()
-        } catch StorageError.unreachable(let message) {
-            context.logger.error("database unreachable", metadata: ["error": "\(message)"])
+        } catch let error as any UnavailabilitySignal where error.unavailableReason != nil {
+            context.logger.error("database unreachable", metadata: ["error": "\(error.unavailableReason ?? "")"])
             return ProblemDetails(
                 status: .serviceUnavailable, code: "unavailable", title: "Unavailable", detail: "the database is unreachable; try again"
             ).response()
