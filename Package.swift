@@ -51,7 +51,6 @@ let package = Package(
             name: "CRMWeb",
             dependencies: [
                 "CRMCore",
-                "CRMStorage",
                 "CRMServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
