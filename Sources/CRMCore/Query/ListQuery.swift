@@ -43,6 +43,9 @@ public struct ListQuery: Sendable, Hashable {
     public var after: Cursor?
     public var search: String?
     public var includeCount = false
+    /// The fields the caller will read (a page shows a few columns): when set, only these, the
+    /// standard fields and the sort fields are read from storage; nil reads every field.
+    public var fields: Set<String>?
     /// Show only records in the trash instead of live ones.
     public var deleted = false
     /// SQLite: when set, the page reads only the records the text filter index matches for this

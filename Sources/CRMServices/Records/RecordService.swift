@@ -269,8 +269,17 @@ public struct RecordService: Sendable {
     public func titles(_ ids: [UUID], entity pluralName: String, scope: AccessScope) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
         let (entity, visible) = try await views(pluralName, scope: scope)
+        guard let idField = entity.field(named: "id") else { return [:] }
+        // A list of those ids reading the title fields only (a page names dozens of records).
+        var query = ListQuery()
+        let unique = Array(Set(ids))
+        query.conditions = [FilterCondition(field: idField, op: .in, values: unique.map { .uuid($0) })]
+        query.sort = [SortKey(field: idField, descending: true)]
+        query.limit = unique.count
+        query.fields = Set(visible.titleFields)
+        let titleQuery = query
         let found = try await database.read(workspace: scope.workspaceID) { connection in
-            try await RecordStore.fetch(ids: Array(Set(ids)), entity: entity, scope: scope, access: .visible(.read), on: connection)
+            try await RecordStore.list(query: titleQuery, entity: entity, scope: scope, on: connection).records
         }
         var titles: [UUID: String] = [:]
         for record in found { titles[record.id] = record.title(in: visible) }

@@ -12,7 +12,7 @@ public enum RecordQueryCompiler {
         if let cursor = query.after {
             where_.append(keyset(after: cursor, query: query, dialect: dialect))
         }
-        var sql: SQLFragment = "SELECT \(raw: entity.table).* FROM "
+        var sql: SQLFragment = "SELECT \(raw: selectList(entity: entity, query: query)) FROM "
         sql.append(source(scope: scope, entity: entity, query: query))
         sql.append(" WHERE ")
         sql.append(SQLFragment.joined(where_, separator: " AND "))
@@ -25,6 +25,20 @@ public enum RecordQueryCompiler {
         sql.append(raw: order.joined(separator: ", "))
         sql.append(raw: " LIMIT \(query.limit + 1)")
         return sql
+    }
+
+    /// The columns a page reads: all of them, or (with `query.fields`) the standard columns, the
+    /// asked-for and sort fields' columns, and the custom document when a custom field is asked.
+    static func selectList(entity: EntityDefinition, query: ListQuery) -> String {
+        guard var wanted = query.fields else { return "\(entity.table).*" }
+        for key in query.sort { wanted.insert(key.field.name) }
+        var columns = ["id", "number", "owner_id", "tags", "created_at", "created_by", "updated_at", "updated_by", "version", "deleted_at"]
+        var custom = false
+        for field in entity.fields where wanted.contains(field.name) {
+            if field.isCustom { custom = true } else { columns += FieldColumns.columns(of: field) }
+        }
+        if custom { columns.append("custom") }
+        return columns.map { "\(entity.table).\($0)" }.joined(separator: ", ")
     }
 
     /// The total for `count=true`: the same conditions without the page position.

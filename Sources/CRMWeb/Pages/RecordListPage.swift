@@ -57,6 +57,8 @@ struct RecordListPage: Sendable {
         }
         // Counting every match costs a scan on big tables: only the first page of a filtered list counts.
         query.includeCount = query.after == nil && !query.conditions.isEmpty
+        // Only the columns shown (and the title) are read.
+        query.fields = Set(columns.map(\.name) + entity.titleFields)
         let page = try await services.records.list(query, entity: name, scope: viewer.scope)
         let display = try await frame.displayContext(for: page.records, fields: columns, viewer: viewer)
         let stageNames = entity.pluralName == "deals" ? try await stageNames(viewer) : [:]

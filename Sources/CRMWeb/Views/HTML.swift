@@ -74,7 +74,15 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
     /// Escapes the five characters that matter in text and quoted attribute values.
     static func escape(_ value: String, into output: inout String) {
         // Most values hold none of them: copy those whole.
-        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+        var clean = true
+        for byte in value.utf8 {
+            switch byte {
+            case 0x26, 0x3C, 0x3E, 0x22, 0x27: clean = false
+            default: continue
+            }
+            break
+        }
+        guard !clean else {
             output += value
             return
         }
