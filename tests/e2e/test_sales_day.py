@@ -28,6 +28,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
+from browsing import fill, path_of, visible, wait_for_path
 from conftest import ADMIN, Api, api_token, assert_same_origin, axe_check, screenshot, wait
 
 pytestmark = pytest.mark.incremental
@@ -59,36 +60,6 @@ state: dict[str, object] = {}  # what earlier steps made and learned
 
 # --------------------------------------------------------------------------
 # small helpers
-
-
-def path_of(drv: WebDriver) -> str:
-    return urlsplit(drv.current_url).path
-
-
-def wait_for_path(drv: WebDriver, expected: str | re.Pattern[str]) -> str:
-    def matches(d: WebDriver) -> str | bool:
-        p = path_of(d)
-        ok = expected.match(p) if isinstance(expected, re.Pattern) else p.rstrip("/") == expected.rstrip("/")
-        return p if ok else False
-
-    try:
-        return wait(drv).until(matches)
-    except Exception as exc:
-        raise AssertionError(f"expected to land on {getattr(expected, 'pattern', expected)}, "
-                             f"but the browser is on {drv.current_url}") from exc
-
-
-def visible(drv: WebDriver, css: str) -> WebElement:
-    try:
-        return wait(drv).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
-    except Exception as exc:
-        raise AssertionError(f"no visible {css!r} on {drv.current_url}") from exc
-
-
-def fill(drv: WebDriver, css: str, value: str) -> None:
-    field = visible(drv, css)
-    field.clear()
-    field.send_keys(value)
 
 
 def click_and_wait_for_new_page(drv: WebDriver, element: WebElement) -> None:

@@ -129,7 +129,7 @@ public enum Timestamps {
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days).
-    static func civilDate(fromDays days: Int64) -> (Int, Int, Int) {
+    public static func civilDate(fromDays days: Int64) -> (Int, Int, Int) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097

@@ -95,21 +95,8 @@ public struct LocaleFormat: Sendable {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down)) + Int64(offset)
         let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
-        let civil = Self.civil(fromDays: days)
-        return (civil.year, civil.month, civil.day, secondOfDay / 3600, secondOfDay % 3600 / 60)
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let (year, month, day) = Timestamps.civilDate(fromDays: Int64(days))
+        return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60)
     }
 
     /// The value of a `datetime-local` control (`2026-03-12T14:05`) for a moment.

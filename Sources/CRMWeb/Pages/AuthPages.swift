@@ -63,9 +63,14 @@ struct AuthPages {
             </form>
             </div></main>
             """
+        return Self.signedOutPage(t, title: t("login.title"), body: body, setCookie: setCookie, status: status)
+    }
+
+    /// A page before sign-in (no navigation), setting the pre-sign-in CSRF cookie when new.
+    static func signedOutPage(_ t: Translator, title: String, body: HTML, setCookie: String?, status: HTTPResponse.Status) -> Response {
         var headers = HTTPFields()
         if let setCookie { headers[.setCookie] = setCookie }
-        return PageResponse.html(Layout.document(t, title: t("login.title"), csrf: nil, body: body), status: status, headers: headers)
+        return PageResponse.html(Layout.document(t, title: title, csrf: nil, body: body), status: status, headers: headers)
     }
 
     @Sendable func login(_ request: Request, context: AppContext) async throws -> Response {
@@ -155,9 +160,7 @@ struct AuthPages {
             </form>
             </div></main>
             """
-        var headers = HTTPFields()
-        if let setCookie { headers[.setCookie] = setCookie }
-        return PageResponse.html(Layout.document(t, title: t("setup.title"), csrf: nil, body: body), status: status, headers: headers)
+        return Self.signedOutPage(t, title: t("setup.title"), body: body, setCookie: setCookie, status: status)
     }
 
     @Sendable func setup(_ request: Request, context: AppContext) async throws -> Response {
