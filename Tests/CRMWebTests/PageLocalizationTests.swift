@@ -126,4 +126,30 @@ import Testing
         #expect(PageResponse.localPath("/\\evil") == "/")
         #expect(PageResponse.localPath("/contacts?sort=-created_at") == "/contacts?sort=-created_at")
     }
+
+    @Test func periodsAreComputedInThePersonsTimeZone() throws {
+        let moscow = try #require(TimeZone(identifier: "Europe/Moscow"))
+        // Sunday 15 February 2026, 01:30 in Moscow (Saturday 22:30 UTC).
+        let now = try #require(Timestamps.parse("2026-02-14T22:30:00Z"))
+        func range(_ name: String) -> (String, String)? {
+            PeriodFilter.range(name, now: now, timeZone: moscow).map { (Timestamps.format($0.start), Timestamps.format($0.end)) }
+        }
+        #expect(range("today")! == ("2026-02-14T21:00:00.000Z", "2026-02-15T21:00:00.000Z"))
+        #expect(range("this_week")! == ("2026-02-08T21:00:00.000Z", "2026-02-15T21:00:00.000Z"), "weeks start on Monday")
+        #expect(range("this_month")! == ("2026-01-31T21:00:00.000Z", "2026-02-28T21:00:00.000Z"))
+        #expect(range("last_month")! == ("2025-12-31T21:00:00.000Z", "2026-01-31T21:00:00.000Z"))
+        #expect(range("this_quarter")! == ("2025-12-31T21:00:00.000Z", "2026-03-31T21:00:00.000Z"))
+        #expect(range("last_quarter")! == ("2025-09-30T21:00:00.000Z", "2025-12-31T21:00:00.000Z"))
+        #expect(range("last_year")! == ("2024-12-31T21:00:00.000Z", "2025-12-31T21:00:00.000Z"))
+        #expect(range("next_century") == nil)
+        let items = PeriodFilter.expand(
+            [("expected_close_date[period]", "this_month"), ("created_at[period]", "yesterday"), ("title[period]", "today")],
+            entity: BuiltinEntities.deal, format: LocaleFormat(language: "ru", timeZone: moscow), now: now)
+        #expect(
+            items.map { "\($0.0)=\($0.1)" } == [
+                "expected_close_date[gte]=2026-02-01", "expected_close_date[lt]=2026-03-01",
+                "created_at[gte]=2026-02-13T21:00:00.000Z", "created_at[lt]=2026-02-14T21:00:00.000Z",
+                "title[period]=today",
+            ])
+    }
 }

@@ -237,5 +237,17 @@ extension Catalogs {
         "dashboard.sources": "Нови потенциални клиенти този месец по източник",
         "dashboard.no_source": "Без източник",
         "dashboard.no_leads": "Няма нови потенциални клиенти този месец.",
+        "period.label": "Период",
+        "op.period": "за период",
+        "period.today": "днес",
+        "period.yesterday": "вчера",
+        "period.this_week": "тази седмица",
+        "period.last_week": "миналата седмица",
+        "period.this_month": "този месец",
+        "period.last_month": "миналия месец",
+        "period.this_quarter": "това тримесечие",
+        "period.last_quarter": "миналото тримесечие",
+        "period.this_year": "тази година",
+        "period.last_year": "миналата година",
     ]
 }

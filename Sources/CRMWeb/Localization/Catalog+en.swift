@@ -236,5 +236,17 @@ extension Catalogs {
         "dashboard.sources": "New leads this month by source",
         "dashboard.no_source": "No source",
         "dashboard.no_leads": "No new leads this month.",
+        "period.label": "Period",
+        "op.period": "in the period",
+        "period.today": "today",
+        "period.yesterday": "yesterday",
+        "period.this_week": "this week",
+        "period.last_week": "last week",
+        "period.this_month": "this month",
+        "period.last_month": "last month",
+        "period.this_quarter": "this quarter",
+        "period.last_quarter": "last quarter",
+        "period.this_year": "this year",
+        "period.last_year": "last year",
     ]
 }

@@ -241,5 +241,17 @@ extension Catalogs {
         "dashboard.sources": "Новые лиды за месяц по источникам",
         "dashboard.no_source": "Без источника",
         "dashboard.no_leads": "Новых лидов в этом месяце нет.",
+        "period.label": "Период",
+        "op.period": "за период",
+        "period.today": "сегодня",
+        "period.yesterday": "вчера",
+        "period.this_week": "эта неделя",
+        "period.last_week": "прошлая неделя",
+        "period.this_month": "этот месяц",
+        "period.last_month": "прошлый месяц",
+        "period.this_quarter": "этот квартал",
+        "period.last_quarter": "прошлый квартал",
+        "period.this_year": "этот год",
+        "period.last_year": "прошлый год",
     ]
 }

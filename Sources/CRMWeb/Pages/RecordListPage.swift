@@ -45,7 +45,8 @@ struct RecordListPage: Sendable {
         var listItems = items.filter { !Self.pageParameters.contains($0.0) && $0.0 != "count" }
         if !listItems.contains(where: { $0.0 == "limit" }) { listItems.append(("limit", "50")) }
         let columns = Self.columns(entity, requested: pageItems.last { $0.0 == "columns" }?.1)
-        let parsed = ListQueryParser.parse(listItems + [("count", "true")], for: entity)
+        let parsed = ListQueryParser.parse(
+            PeriodFilter.expand(listItems, entity: entity, format: viewer.format) + [("count", "true")], for: entity)
         var query: ListQuery
         var problems: [ValidationIssue] = []
         switch parsed {
@@ -168,13 +169,18 @@ struct RecordListPage: Sendable {
                 }
                 let remaining = items.enumerated().filter { $0.offset != index }.map(\.element)
                 let label = item.0 == "q" ? t("list.text") : Self.conditionLabel(item.0, entity: entity, t: t)
+                let shown = item.0.hasSuffix("[period]") ? t("period.\(item.1)") : item.1
                 let link = "/\(entity.pluralName)?\(Self.queryString(remaining, removing: ["cursor"]))"
-                return "<span class=\"chip\">\(label): \(item.1) <a href=\"\(link)\" aria-label=\"\(t("list.remove_filter"))\">×</a></span>"
+                return "<span class=\"chip\">\(label): \(shown) <a href=\"\(link)\" aria-label=\"\(t("list.remove_filter"))\">×</a></span>"
             })
         let fields = entity.allFields.filter { !$0.type.filterOperators.isEmpty && $0.name != "id" && $0.type != .recurrence }
         let fieldOptions: HTML = "\(each: fields.map { "<option value=\"\($0.name)\">\(t.label($0.label))</option>" as HTML })"
-        let operators: HTML =
-            "\(each: ["eq", "starts", "contains", "ne", "gt", "lt", "empty", "not_empty"].map { "<option value=\"\($0)\">\(t("op.\($0)"))</option>" as HTML })"
+        let periods = HTML(joining: PeriodFilter.names.map { "<option value=\"period:\($0)\">\(t("period.\($0)"))</option>" })
+        let plain = HTML(
+            joining: ["eq", "starts", "contains", "ne", "gt", "lt", "empty", "not_empty"].map {
+                "<option value=\"\($0)\">\(t("op.\($0)"))</option>"
+            })
+        let operators: HTML = "\(plain)<optgroup label=\"\(t("period.label"))\">\(periods)</optgroup>"
         let kept: HTML =
             "\(each: items.filter { !["cursor"].contains($0.0) }.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" as HTML })"
         return """
@@ -207,7 +213,11 @@ struct RecordListPage: Sendable {
         var kept = items.filter { !$0.0.hasPrefix("_") && $0.0 != "cursor" }
         if !field.isEmpty {
             let isFlag = op == "empty" || op == "not_empty"
-            kept.append((op == "eq" ? field : "\(field)[\(op)]", isFlag ? "true" : value))
+            if op.hasPrefix("period:") {
+                kept.append(("\(field)[period]", String(op.dropFirst("period:".count))))
+            } else {
+                kept.append((op == "eq" ? field : "\(field)[\(op)]", isFlag ? "true" : value))
+            }
         }
         return PageResponse.redirect("/\(HTML.urlComponent(name))?\(Self.queryString(kept, removing: []))")
     }
