@@ -251,6 +251,35 @@ def test_edit_contact(driver, base_url):
     assert ANNA_NEW_LAST_NAME in title, f"after the edit h1#record-title is {title!r}"
 
 
+def test_inline_edit_of_a_field(driver, base_url):
+    """A field changed in place on the record page is saved (the reload shows it); an edit
+    against a version someone else has moved on from is reported, not written."""
+    record_id = state["anna"]
+    open_record(driver, base_url, record_id)
+    cell = visible(driver, '#record-fields dd[data-inline="email"]')
+    cell.find_element(By.CSS_SELECTOR, "button.inline-edit").click()
+    field = visible(driver, '#record-fields dd[data-inline="email"] input')
+    field.clear()
+    field.send_keys("anna.new@example.test")
+    field.send_keys(Keys.ENTER)
+    wait(driver).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '#record-fields dd[data-inline="email"] input'))
+    driver.refresh()
+    assert "anna.new@example.test" in visible(driver, '#record-fields dd[data-inline="email"]').text
+    # Someone else saves meanwhile (the page still holds the old version): the edit is refused.
+    version = driver.execute_script("return document.getElementById('record-fields').dataset.version;")
+    driver.execute_script("document.getElementById('record-fields').dataset.version = String(Number(arguments[0]) - 1);", version)
+    visible(driver, '#record-fields dd[data-inline="email"] button.inline-edit').click()
+    field = visible(driver, '#record-fields dd[data-inline="email"] input')
+    field.clear()
+    field.send_keys("stale@example.test")
+    field.send_keys(Keys.ENTER)
+    message = wait(driver).until(
+        lambda d: (d.find_element(By.CSS_SELECTOR, '#record-fields dd[data-inline="email"] .field-error').text or False))
+    assert message.strip(), "a stale edit should say so"
+    driver.refresh()
+    assert "stale@example.test" not in visible(driver, "#record-fields").text, "a stale edit was written"
+
+
 def test_contacts_list(driver, base_url):
     visible(driver, 'nav#sidebar a[data-entity="contacts"]').click()
     wait_for_path(driver, "/contacts")

@@ -129,7 +129,61 @@ enum Script {
             });
           }
 
-          // Reference fields: type a name, pick the record; the field keeps its id.
+          // In-place edits on a record page: the value becomes a field; Enter or Save sends a PATCH
+        // with the version the page was read at; a newer version is shown, never overwritten.
+        var fields = document.getElementById("record-fields");
+        if (fields && fields.dataset.entity) {
+          fields.querySelectorAll("dd[data-inline]").forEach(function (cell) {
+            var button = document.createElement("button");
+            button.type = "button";
+            button.className = "link-button inline-edit";
+            button.textContent = "✎";
+            button.setAttribute("aria-label", fields.dataset.edit + ": " + (cell.previousElementSibling || {}).textContent);
+            cell.appendChild(button);
+            button.addEventListener("click", function () {
+              var shown = Array.prototype.slice.call(cell.childNodes);
+              var input = document.createElement(cell.dataset.type === "long_text" ? "textarea" : "input");
+              input.value = cell.dataset.value || "";
+              input.setAttribute("aria-label", (cell.previousElementSibling || {}).textContent || cell.dataset.inline);
+              var save = document.createElement("button"); save.type = "button"; save.className = "primary"; save.textContent = fields.dataset.save;
+              var cancel = document.createElement("button"); cancel.type = "button"; cancel.textContent = fields.dataset.cancel;
+              var message = document.createElement("div"); message.className = "field-error"; message.setAttribute("role", "alert");
+              cell.textContent = "";
+              [input, save, cancel, message].forEach(function (node) { cell.appendChild(node); });
+              input.focus();
+              function restore() { cell.textContent = ""; shown.forEach(function (node) { cell.appendChild(node); }); }
+              cancel.addEventListener("click", restore);
+              input.addEventListener("keydown", function (event) {
+                if (event.key === "Escape") restore();
+                if (event.key === "Enter" && input.tagName === "INPUT") { event.preventDefault(); save.click(); }
+              });
+              save.addEventListener("click", function () {
+                var change = {};
+                change[cell.dataset.inline] = input.value.trim() === "" ? null : input.value;
+                fetch("/api/v1/" + fields.dataset.entity + "/" + fields.dataset.id, {
+                  method: "PATCH", credentials: "same-origin",
+                  headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf, "If-Match": '"' + fields.dataset.version + '"' },
+                  body: JSON.stringify(change)
+                }).then(function (response) {
+                  if (response.ok) {
+                    fields.dataset.version = (response.headers.get("ETag") || "").replace(/[^0-9]/g, "") || fields.dataset.version;
+                    return response.json().then(function (record) {
+                      var value = record[cell.dataset.inline];
+                      cell.dataset.value = value == null ? "" : String(value);
+                      shown = [document.createTextNode(cell.dataset.value), button];
+                      restore();
+                    });
+                  }
+                  return response.json().then(function (problem) {
+                    message.textContent = response.status === 412 ? fields.dataset.conflict : (problem.errors && problem.errors[0] ? problem.errors[0].message : problem.detail || fields.dataset.failed);
+                  });
+                }).catch(function () { message.textContent = fields.dataset.failed; });
+              });
+            });
+          });
+        }
+
+        // Reference fields: type a name, pick the record; the field keeps its id.
           document.querySelectorAll("input[data-reference]").forEach(function (field) {
             var entity = field.dataset.reference;
             var plural = { lead: "leads", contact: "contacts", company: "companies", deal: "deals", activity: "activities", note: "notes" }[entity] || entity;

@@ -249,5 +249,8 @@ extension Catalogs {
         "period.last_quarter": "миналото тримесечие",
         "period.this_year": "тази година",
         "period.last_year": "миналата година",
+        "record.edit_field": "Редактирай",
+        "record.inline_conflict": "Записът междувременно е променен от друг: презаредете страницата, за да видите промяната.",
+        "record.inline_failed": "Промяната не е запазена.",
     ]
 }

@@ -248,5 +248,8 @@ extension Catalogs {
         "period.last_quarter": "last quarter",
         "period.this_year": "this year",
         "period.last_year": "last year",
+        "record.edit_field": "Edit",
+        "record.inline_conflict": "Someone changed this record meanwhile: reload the page to see their change.",
+        "record.inline_failed": "The change was not saved.",
     ]
 }

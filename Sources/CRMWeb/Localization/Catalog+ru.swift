@@ -253,5 +253,8 @@ extension Catalogs {
         "period.last_quarter": "прошлый квартал",
         "period.this_year": "этот год",
         "period.last_year": "прошлый год",
+        "record.edit_field": "Изменить",
+        "record.inline_conflict": "Запись уже изменил кто-то другой: обновите страницу, чтобы увидеть изменения.",
+        "record.inline_failed": "Изменение не сохранено.",
     ]
 }

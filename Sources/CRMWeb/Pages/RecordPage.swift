@@ -9,6 +9,8 @@ struct RecordPage: Sendable {
     let services: Services
     var frame: PageFrame { PageFrame(services: services) }
     static let timelineLimit = 30
+    /// Field types edited in place on the record page (the others through the form).
+    static let inlineTypes: Set<FieldType> = [.text, .longText, .email, .phone, .url]
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
         let viewer = try Viewer(request, context: context)
@@ -23,8 +25,23 @@ struct RecordPage: Sendable {
             entity: name, id: id, limit: Self.timelineLimit, before: nil, scope: viewer.scope)
         let title = record.title(in: entity)
         let shown = fields.filter { !record.value(of: $0.name).isNull }
-        let rows: HTML =
-            "\(each: shown.map { field in "<dt>\(t.label(field.label))</dt><dd>\(FieldDisplay.html(record.value(of: field.name), field: field, viewer: viewer, context: display))</dd>" as HTML })"
+        // Text fields the person may change are edited in place (the scripts send a PATCH with the
+        // version read here; a newer version is reported, not overwritten).
+        let editable =
+            viewer.scope.may(.edit, on: name)
+            ? Set(RecordForm.editableFields(entity).map(\.name)).subtracting(viewer.scope.readOnlyFields(name)) : []
+        let rows = HTML(
+            joining: shown.map { field in
+                let value = record.value(of: field.name)
+                let shownValue = FieldDisplay.html(value, field: field, viewer: viewer, context: display)
+                guard editable.contains(field.name), Self.inlineTypes.contains(field.type), case .text(let raw) = value else {
+                    return "<dt>\(t.label(field.label))</dt><dd>\(shownValue)</dd>"
+                }
+                return
+                    "<dt>\(t.label(field.label))</dt><dd data-inline=\"\(field.name)\" data-type=\"\(field.type.rawValue)\" data-value=\"\(raw)\">\(shownValue)</dd>"
+            })
+        let inline: HTML =
+            " data-entity=\"\(name)\" data-id=\"\(id.lowercased)\" data-version=\"\(record.version)\" data-save=\"\(t("form.save"))\" data-cancel=\"\(t("form.cancel"))\" data-edit=\"\(t("record.edit_field"))\" data-conflict=\"\(t("record.inline_conflict"))\" data-failed=\"\(t("record.inline_failed"))\""
         let base = "/\(name)/\(id.lowercased)"
         var actions: HTML = ""
         if name == "leads", viewer.scope.may(.edit, on: name), record.value(of: "status") != .text("converted") {
@@ -60,7 +77,7 @@ struct RecordPage: Sendable {
             <div class="page-head"><div><h1 id="record-title">\(title)</h1><p class="meta">\(t.label(entity.label)) · \(record.number)</p></div>
             <div class="actions">\(actions)</div></div>
             <div class="record">
-            <div class="stack"><section class="card" aria-labelledby="fields-heading"><h2 id="fields-heading">\(t("record.details"))</h2><dl class="fields">\(rows)</dl></section>
+            <div class="stack"><section class="card" aria-labelledby="fields-heading"><h2 id="fields-heading">\(t("record.details"))</h2><dl class="fields" id="record-fields"\(inline)>\(rows)</dl></section>
             \(try await RelatedLists(services: services).html(entity: entity, id: id, viewer: viewer))</div>
             <section id="timeline" class="card" aria-labelledby="timeline-heading"><h2 id="timeline-heading">\(t("record.timeline"))</h2>
             \(activityLinks(entity: entity, id: id, base: base, viewer: viewer))
