@@ -1,6 +1,7 @@
 import CRMCore
 import CRMStorage
 import Foundation
+import HummingbirdBcrypt
 
 /// Users, teams, roles, permission profiles, record shares and sharing rules: the rules that
 /// decide what each person may do (decision 0008). Every member may read the lists (owner
@@ -122,6 +123,36 @@ public struct AccessService: Sendable {
         try await database.read(workspace: scope.workspaceID) { connection in
             try await UserStore.list(workspaceID: scope.workspaceID, on: connection).map { ($0.id, $0.name, $0.isActive) }
         }.sorted { ($0.active ? 0 : 1, $0.name) < ($1.active ? 0 : 1, $1.name) }
+    }
+
+    /// A person changes their own password, proving the current one; every other session and
+    /// token of theirs ends (the one making the change stays).
+    public func changeOwnPassword(current: String, new: String, scope: AccessScope) async throws {
+        guard let userID = scope.userID else { throw CRMError.unauthenticated("the token has no user") }
+        guard !scope.readOnly else { throw CRMError.forbidden("this token is read-only") }
+        var issues: [ValidationIssue] = []
+        if new.count < 8 || new.utf8.count > AuthService.maximumPasswordBytes {
+            issues.append(
+                ValidationIssue(
+                    field: "new_password", code: "length",
+                    message: "password needs 8 characters or more and at most \(AuthService.maximumPasswordBytes) bytes"))
+        }
+        let user = try await database.read(workspace: scope.workspaceID) { connection in
+            try await UserStore.find(id: userID, workspaceID: scope.workspaceID, on: connection)
+        }
+        guard let user else { throw CRMError.unauthenticated("the token's user no longer exists") }
+        if current.utf8.count > AuthService.maximumPasswordBytes || !Bcrypt.verify(current, hash: user.passwordHash) {
+            issues.append(ValidationIssue(field: "current_password", code: "wrong", message: "the current password is not right"))
+        }
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        let hash = AuthService.hashPassword(new)
+        defer { auth.invalidate() }
+        try await database.write(workspace: scope.workspaceID) { connection in
+            guard var stored = try await UserStore.find(id: userID, workspaceID: scope.workspaceID, on: connection) else { return }
+            stored.passwordHash = hash
+            try await UserStore.update(stored, on: connection)
+            try await TokenStore.revokeAll(userID: userID, workspaceID: scope.workspaceID, except: scope.tokenID, on: connection)
+        }
     }
 
     /// What every person may change about themselves: their name, language and time zone.

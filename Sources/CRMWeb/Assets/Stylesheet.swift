@@ -153,6 +153,9 @@ enum Stylesheet {
         .inline-edit:hover, .inline-edit:focus-visible { opacity: 1; }
         dd[data-inline] input, dd[data-inline] textarea { width: 100%; margin-bottom: var(--space-1); }
 
+        .profile-security { margin-top: var(--space-4); }
+        code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
+
         /* Kanban */
         .kanban { display: flex; gap: var(--space-3); overflow-x: auto; align-items: flex-start; padding-bottom: var(--space-3); }
         .kanban-column { flex: 0 0 260px; background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-2); min-height: 160px; }

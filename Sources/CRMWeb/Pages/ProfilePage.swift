@@ -15,17 +15,23 @@ struct ProfilePage: Sendable {
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
         let viewer = try Viewer(request, context: context)
-        guard let userID = viewer.scope.userID else { throw CRMError.unauthenticated("sign in first") }
-        let me = try await services.access.user(id: userID, scope: viewer.scope).user
         let saved = Dictionary(try APIResponse.queryItems(request), uniquingKeysWith: { $1 })["saved"] != nil
-        return try await page(
-            viewer, name: me.name, email: me.email, language: me.language, timeZone: me.timeZone, issues: [], saved: saved)
+        return try await page(viewer, saved: saved)
     }
 
+    /// The page: the stored profile (or `typed`, when a form came back refused), then the
+    /// security sections.
     func page(
-        _ viewer: Viewer, name: String, email: String, language: String, timeZone: String, issues: [ValidationIssue], saved: Bool,
-        status: HTTPResponse.Status = .ok
+        _ viewer: Viewer, typed: (name: String, language: String, timeZone: String)? = nil, issues: [ValidationIssue] = [],
+        saved: Bool = false, newToken: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
+        guard let userID = viewer.scope.userID else { throw CRMError.unauthenticated("sign in first") }
+        let me = try await services.access.user(id: userID, scope: viewer.scope).user
+        let name = typed?.name ?? me.name
+        let email = me.email
+        let language = typed?.language ?? me.language
+        let timeZone = typed?.timeZone ?? me.timeZone
+        let security = try await ProfileSecurity(services: services).html(viewer, issues: issues, newToken: newToken)
         let t = viewer.t
         func error(_ field: String) -> HTML {
             issues.first { $0.field == field }.map {
@@ -45,6 +51,7 @@ struct ProfilePage: Sendable {
             </div>
             <div class="form-actions"><button id="save-profile" class="primary" type="submit">\(t("form.save"))</button></div>
             </form>
+            <div class="stack profile-security">\(security)</div>
             """
         return try await frame.render(viewer, title: t("me.title"), status: status, main: main)
     }
@@ -59,11 +66,7 @@ struct ProfilePage: Sendable {
             _ = try await services.access.updateOwnProfile(name: name, language: language, timeZone: timeZone, scope: viewer.scope)
             return PageResponse.redirect("/me?saved=1")
         } catch CRMError.validation(let issues) {
-            guard let userID = viewer.scope.userID else { throw CRMError.unauthenticated("sign in first") }
-            let me = try await services.access.user(id: userID, scope: viewer.scope).user
-            return try await page(
-                viewer, name: name, email: me.email, language: language, timeZone: timeZone, issues: issues, saved: false,
-                status: .unprocessableContent)
+            return try await page(viewer, typed: (name, language, timeZone), issues: issues, status: .unprocessableContent)
         }
     }
 }
