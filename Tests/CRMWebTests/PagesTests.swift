@@ -227,4 +227,38 @@ import Testing
             #expect(try await services.views.views(entity: "contacts", scope: otherScope).isEmpty)
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func changingMyPasswordEndsMyOtherSessions(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, client in
+            try await Self.setUpDefaultWorkspace(services)
+            let here = try await Self.session(services, email: tenant.user.email, password: "password1", tenant: tenant)
+            let elsewhere = try await Self.session(services, email: tenant.user.email, password: "password1", tenant: tenant)
+            var headers = Self.formHeaders
+            headers[.cookie] = here.cookie
+            try await client.execute(
+                uri: "/me/password", method: .post, headers: headers,
+                body: Self.form([("_csrf", here.csrf), ("current_password", "not-it-at-all"), ("new_password", "password2")])
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(Self.text(response).contains("id=\"me-current_password-error\""))
+            }
+            try await client.execute(
+                uri: "/me/password", method: .post, headers: headers,
+                body: Self.form([("_csrf", here.csrf), ("current_password", "password1"), ("new_password", "password2")])
+            ) { response in
+                #expect(response.status == .seeOther)
+            }
+            try await client.execute(uri: "/me", method: .get, headers: [.cookie: here.cookie]) { response in
+                #expect(response.status == .ok, "the session that changed the password stays")
+            }
+            try await client.execute(uri: "/me", method: .get, headers: [.cookie: elsewhere.cookie]) { response in
+                #expect(response.status == .seeOther, "another session ends")
+            }
+            await #expect(throws: CRMError.self) {
+                _ = try await services.auth.login(email: tenant.user.email, password: "password1", workspaceSlug: tenant.workspace.slug)
+            }
+            _ = try await services.auth.login(email: tenant.user.email, password: "password2", workspaceSlug: tenant.workspace.slug)
+        }
+    }
 }
