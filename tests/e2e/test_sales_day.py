@@ -25,10 +25,9 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from browsing import fill, path_of, visible, wait_for_path
+from browsing import click_and_wait_for_new_page, fill, path_of, sign_in, sign_out, until, visible, wait_for_path
 from conftest import ADMIN, Api, api_token, assert_same_origin, axe_check, screenshot, wait
 
 pytestmark = pytest.mark.incremental
@@ -60,44 +59,6 @@ state: dict[str, object] = {}  # what earlier steps made and learned
 
 # --------------------------------------------------------------------------
 # small helpers
-
-
-def click_and_wait_for_new_page(drv: WebDriver, element: WebElement) -> None:
-    old_html = drv.find_element(By.TAG_NAME, "html")
-    element.click()
-    wait(drv).until(EC.staleness_of(old_html))
-
-
-def until(drv: WebDriver, condition, message: str, timeout: float | None = None):
-    """Wait for condition(driver) to be truthy; fail with message (and the last value seen)."""
-    seen: list[object] = []
-
-    def probe(d: WebDriver):
-        value = condition(d)
-        seen[:] = [value]
-        return value
-
-    try:
-        return (wait(drv, timeout) if timeout else wait(drv)).until(probe)
-    except Exception as exc:
-        raise AssertionError(f"{message} (last seen: {seen[0] if seen else 'nothing'!r}; page {drv.current_url})") from exc
-
-
-def sign_in(drv: WebDriver, base_url: str, email: str, password: str) -> None:
-    if path_of(drv).rstrip("/") != "/login":
-        drv.get(base_url + "/login")
-    visible(drv, "form#login-form")
-    fill(drv, "form#login-form #email", email)
-    fill(drv, "form#login-form #password", password)
-    click_and_wait_for_new_page(drv, visible(drv, "button#sign-in"))
-    until(drv, lambda d: path_of(d).rstrip("/") not in ("/login", "/setup") and d.find_elements(By.ID, "logout-form"),
-          f"signing in as {email} did not reach a page with form#logout-form")
-
-
-def sign_out(drv: WebDriver) -> None:
-    visible(drv, "form#logout-form")
-    click_and_wait_for_new_page(drv, visible(drv, "form#logout-form button#sign-out"))
-    wait_for_path(drv, "/login")
 
 
 def money(amount: str) -> dict[str, object]:
