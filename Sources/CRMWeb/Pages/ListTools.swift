@@ -20,7 +20,7 @@ struct ListTools: Sendable {
                     ? "<form class=\"inline\" method=\"post\" action=\"/\(name)/views/\(view.id.lowercased)/delete\">\(viewer.csrfField)<button class=\"link-button\" type=\"submit\" aria-label=\"\(t("views.delete", view.name))\">×</button></form>"
                     : ""
                 return
-                    "<span class=\"chip view-link\"><a href=\"/\(name)?\(view.query)\">\(view.name)</a>\(view.shared ? " <span class=\"meta\">\(t("views.shared_mark"))</span>" as HTML : "")\(delete)</span>"
+                    "<div class=\"chip view-link\"><a href=\"/\(name)?\(view.query)\">\(view.name)</a>\(view.shared ? " <span class=\"meta\">\(t("views.shared_mark"))</span>" as HTML : "")\(delete)</div>"
             })
         let current = RecordListPage.queryString(items, removing: ["cursor"])
         let chosen = Set(columns.map(\.name))
