@@ -153,7 +153,7 @@ struct SalesController {
     }
 
     @Sendable func funnel(_ request: Request, context: AppContext) async throws -> Response {
-        APIResponse.json(try await services.funnel.funnel(try APIResponse.queryItems(request), scope: try context.requireScope()))
+        APIResponse.json(try await services.funnel.funnel(try APIResponse.queryItems(request), scope: try context.requireScope()).json)
     }
 
     // MARK: - Timeline, counters, notifications

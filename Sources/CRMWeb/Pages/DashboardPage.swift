@@ -87,13 +87,13 @@ struct DashboardPage: Sendable {
     /// The default pipeline's funnel: a bar a stage, as long as the deals that reached it.
     func funnelChart(_ viewer: Viewer) async throws -> HTML {
         let t = viewer.t
-        let report = try await services.funnel.funnel([], scope: viewer.scope)
-        guard case .array(let stages)? = report["stages"], !stages.isEmpty else { return "" }
-        let counts = stages.map { stage -> Int64 in if case .int(let value)? = stage["reached"] { return value } else { return 0 } }
+        let stages = try await services.funnel.funnel(FunnelQuery(), scope: viewer.scope).stages
+        guard !stages.isEmpty else { return "" }
+        let counts = stages.map { Int64($0.reached.count) }
         let widest = max(counts.max() ?? 1, 1)
         let rowHeight = 30
         let bars: [HTML] = stages.enumerated().map { index, stage in
-            let name = stage["name"].flatMap { LocalizedText.parse($0) }.map { t.label($0) } ?? stage["key"]?.stringValue ?? ""
+            let name = t.label(stage.name)
             let width = Int(Double(counts[index]) / Double(widest) * 260) + 2
             let y = index * rowHeight
             return """

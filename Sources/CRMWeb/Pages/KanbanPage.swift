@@ -81,25 +81,14 @@ struct KanbanPage: Sendable {
             let pipelines = try await services.pipelines.list(scope: viewer.scope)
             guard let pipeline = pipelines.first(where: { $0.id == pipelineID }) ?? pipelines.first(where: \.isDefault) ?? pipelines.first
             else { throw CRMError.notFound("there is no pipeline") }
-            let report = try await services.funnel.funnel([("pipeline", pipeline.id.lowercased)], scope: viewer.scope)
-            var stats: [String: (Int, JSONValue?)] = [:]
-            if case .array(let stages)? = report["stages"] {
-                for stage in stages {
-                    guard let key = stage["key"]?.stringValue, case .int(let count)? = stage["current"] else { continue }
-                    stats[key] = (Int(count), stage["current_amount"])
-                }
-            }
-            for kind in ["won", "lost"] {
-                if case .int(let count)? = report[kind]?["count"] {
-                    for stage in pipeline.stages where stage.kind.rawValue == kind {
-                        stats[stage.key] = (Int(count), report[kind]?["amount"])
-                    }
-                }
-            }
+            let report = try await services.funnel.funnel(FunnelQuery(pipelineID: pipeline.id), scope: viewer.scope)
+            var stats: [String: FunnelReport.Figures] = [:]
+            for stage in report.stages { stats[stage.key] = stage.current }
+            for stage in pipeline.stages where stage.kind != .open { stats[stage.key] = stage.kind == .won ? report.won : report.lost }
             let columns = pipeline.stages.map { stage in
                 Column(
                     key: stage.key, name: t.label(stage.name), needsReason: stage.kind == .lost, closedToDrops: false,
-                    count: stats[stage.key]?.0, sums: Self.sums(stats[stage.key]?.1, format: viewer.format))
+                    count: stats[stage.key]?.count, sums: Self.sums(stats[stage.key]?.sums ?? [:], format: viewer.format))
             }
             return Board(field: "stage", reasonField: "loss_reason", columns: columns, pipeline: pipeline)
         }
@@ -113,16 +102,9 @@ struct KanbanPage: Sendable {
         return Board(field: "status", reasonField: "junk_reason", columns: columns, pipeline: nil)
     }
 
-    /// `{"RUB": 1500.5, "USD": 20}` as the person reads money.
-    static func sums(_ json: JSONValue?, format: LocaleFormat) -> [String] {
-        guard case .object(let object)? = json else { return [] }
-        return object.compactMap { currency, amount in
-            guard case .decimal(let value) = amount, let micros = Scaled.micros(from: value) else {
-                if case .int(let whole) = amount { return format.money(Money(micros: whole * 1_000_000, currency: currency)) }
-                return nil
-            }
-            return format.money(Money(micros: micros, currency: currency))
-        }
+    /// Sums per currency (millionths) as the person reads money.
+    static func sums(_ sums: [String: Int64], format: LocaleFormat) -> [String] {
+        sums.sorted { $0.key < $1.key }.map { format.money(Money(micros: $0.value, currency: $0.key)) }
     }
 
     func pipelineSwitch(_ board: Board, viewer: Viewer) async throws -> HTML {
