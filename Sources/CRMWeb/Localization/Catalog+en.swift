@@ -273,5 +273,16 @@ extension Catalogs {
         "me.read_write": "Read and write",
         "me.create_token": "Create token",
         "me.token_once": "Copy the token now: it is shown only once.",
+        "me.two_factor": "Two-factor sign-in",
+        "me.two_factor_is_off": "Off: signing in needs the password only.",
+        "me.two_factor_is_on": "On: signing in also needs a code from your authenticator app.",
+        "me.two_factor_enable": "Turn on",
+        "me.two_factor_disable": "Turn off",
+        "me.two_factor_secret": "Add this key to your authenticator app, then type the code it shows:",
+        "me.two_factor_confirm": "Confirm",
+        "me.two_factor_on": "Two-factor sign-in is on.",
+        "me.recovery_once": "Keep these recovery codes somewhere safe: each works once, and they are shown only now.",
+        "me.two_factor_code_or_recovery": "A code from the app or a recovery code",
+        "me.two_factor_failed": "That did not work: check the code and try again.",
     ]
 }

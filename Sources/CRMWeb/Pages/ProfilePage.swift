@@ -23,7 +23,7 @@ struct ProfilePage: Sendable {
     /// security sections.
     func page(
         _ viewer: Viewer, typed: (name: String, language: String, timeZone: String)? = nil, issues: [ValidationIssue] = [],
-        saved: Bool = false, newToken: String? = nil, status: HTTPResponse.Status = .ok
+        saved: Bool = false, outcome: ProfileSecurity.Outcome = ProfileSecurity.Outcome(), status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let userID = viewer.scope.userID else { throw CRMError.unauthenticated("sign in first") }
         let me = try await services.access.user(id: userID, scope: viewer.scope).user
@@ -31,7 +31,8 @@ struct ProfilePage: Sendable {
         let email = me.email
         let language = typed?.language ?? me.language
         let timeZone = typed?.timeZone ?? me.timeZone
-        let security = try await ProfileSecurity(services: services).html(viewer, issues: issues, newToken: newToken)
+        let security = try await ProfileSecurity(services: services).html(
+            viewer, issues: issues, outcome: outcome, twoFactorOn: me.twoFactor)
         let t = viewer.t
         func error(_ field: String) -> HTML {
             issues.first { $0.field == field }.map {
