@@ -52,16 +52,25 @@ func withTestApp(
 ) async throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
-    let services = try await Services.open(try backend.location(), logger: logger)
+    let location = try backend.location()
+    let services = try await Services.open(location, logger: logger)
     do {
         let tenant = try await makeTenant(services)
         let app = Application(router: buildRouter(services: services), logger: logger)
         try await app.test(.router) { client in try await body(services, tenant, client) }
     } catch {
         await services.database.close()
+        removeFiles(of: location)
         throw error
     }
     await services.database.close()
+    removeFiles(of: location)
+}
+
+/// A test's SQLite file and its journal go when the test ends (the shared PostgreSQL stays).
+func removeFiles(of location: DatabaseLocation) {
+    guard case .sqlite(let path) = location else { return }
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }
 
 func makeTenant(_ services: Services) async throws -> Tenant {
