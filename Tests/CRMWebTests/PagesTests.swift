@@ -261,4 +261,58 @@ import Testing
             _ = try await services.auth.login(email: tenant.user.email, password: "password2", workspaceSlug: tenant.workspace.slug)
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func aScriptNamedRecordIsTextOnEveryPage(_ backend: Backend) async throws {
+        try await withTestApp(backend) { services, tenant, client in
+            // A deployment whose workspaces were made from the command line is set up: no
+            // first-run page, whoever is in the default workspace.
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.headers[.location] == "/login")
+            }
+            let admin = AccessScope(workspaceID: tenant.workspace.id, userID: tenant.user.id, isAdmin: true)
+            let contact = try await services.records.create(
+                ["first_name": "<script>alert(1)</script>", "last_name": "<img src=x onerror=alert(2)>"], entity: "contacts", scope: admin)
+            _ = try await services.records.create(
+                ["body": "<script>alert(3)</script>", "parent_type": "contact", "parent_id": .string(contact.id.lowercased)],
+                entity: "notes",
+                scope: admin)
+            let today = String(Timestamps.format(Date()).prefix(10))
+            let deal = try await services.records.create(
+                [
+                    "title": "<script>alert(4)</script>", "contact_id": .string(contact.id.lowercased),
+                    "expected_close_date": .string(today),
+                    "owner_id": .string(tenant.user.id.lowercased),
+                ], entity: "deals", scope: admin)
+            _ = try await services.records.create(
+                ["last_name": "<script>alert(5)</script>", "source": "web_form"], entity: "leads", scope: admin)
+            let session = try await Self.session(services, email: tenant.user.email, password: "password1", tenant: tenant)
+            let pages = [
+                "/contacts", "/contacts/\(contact.id.lowercased)", "/deals", "/deals?view=kanban", "/deals/\(deal.id.lowercased)",
+                "/leads?view=kanban", "/", "/search?q=script", "/notifications",
+            ]
+            for uri in pages {
+                try await client.execute(uri: uri, method: .get, headers: [.cookie: session.cookie]) { response in
+                    let page = Self.text(response)
+                    #expect(response.status == .ok, "\(uri)")
+                    #expect(!page.contains("<script>alert") && !page.contains("<img src=x"), "\(uri) lets markup from a record through")
+                    if uri != "/notifications" && uri != "/search?q=script" {
+                        #expect(page.contains("&lt;script&gt;alert"), "\(uri) should show the name as text")
+                    }
+                }
+            }
+            // A deal's stage reads as its name, in its fields and on its timeline.
+            try await client.execute(uri: "/deals/\(deal.id.lowercased)", method: .get, headers: [.cookie: session.cookie]) { response in
+                let page = Self.text(response)
+                #expect(page.contains("<dd>New</dd>") && page.contains("Moved to stage New"))
+                #expect(!page.contains("<dd>open</dd>"))
+            }
+            // The leads board counts its columns in one grouped query: one new lead.
+            try await client.execute(uri: "/leads?view=kanban", method: .get, headers: [.cookie: session.cookie]) { response in
+                let page = Self.text(response)
+                let column = page.range(of: "data-key=\"new\"").map { String(page[$0.upperBound...].prefix(400)) } ?? ""
+                #expect(column.contains("data-count=\"1\""))
+            }
+        }
+    }
 }

@@ -73,15 +73,20 @@ public final class AuthService: Sendable {
         }
     }
 
-    /// Whether the box still needs its first administrator: the default workspace has no user
-    /// yet (the first-run page creates one).
+    /// Whether the box still needs its first administrator: no workspace but the default one,
+    /// and no user in it (the first-run page creates one). A deployment whose workspaces were
+    /// made from the command line is set up, whoever is in its default workspace.
     public func needsFirstAdministrator() async throws -> Bool {
-        guard
-            let workspace = try await database.read(
-                workspace: nil, { try await WorkspaceStore.find(slug: WorkspaceStore.defaultSlug, on: $0) })
-        else { return true }
+        let (workspace, others) = try await database.read(workspace: nil) { connection in
+            (
+                try await WorkspaceStore.find(slug: WorkspaceStore.defaultSlug, on: connection),
+                try await WorkspaceStore.othersExist(than: WorkspaceStore.defaultSlug, on: connection)
+            )
+        }
+        guard !others else { return false }
+        guard let workspace else { return true }
         return try await database.read(workspace: workspace.id) { connection in
-            try await UserStore.list(workspaceID: workspace.id, on: connection).isEmpty
+            try await UserStore.count(workspaceID: workspace.id, limit: 1, on: connection) == 0
         }
     }
 
@@ -94,7 +99,7 @@ public final class AuthService: Sendable {
         let language = ["en", "ru", "bg"].contains(language) ? language : "en"
         return try await createUser(email: email, password: password, name: name, isAdmin: true, workspaceID: workspaceID) {
             user, connection in
-            guard try await UserStore.list(workspaceID: workspaceID, on: connection).count == 1 else {
+            guard try await UserStore.count(workspaceID: workspaceID, limit: 2, on: connection) == 1 else {
                 throw CRMError.conflict(code: "already_set_up", message: "this workspace already has its administrator: sign in")
             }
             var user = user

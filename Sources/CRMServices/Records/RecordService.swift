@@ -265,6 +265,22 @@ public struct RecordService: Sendable {
         }
     }
 
+    /// How many records the caller may read hold each value of a choice or text field (nil:
+    /// empty), under the list's conditions: one `GROUP BY`, not a count per value.
+    public func counts(by fieldName: String, _ query: ListQuery, entity pluralName: String, scope: AccessScope) async throws
+        -> [String?: Int]
+    {
+        let (entity, visible) = try await views(pluralName, scope: scope)
+        guard let field = visible.field(named: fieldName), field.type == .choice || field.type == .text else {
+            throw CRMError.validation([
+                ValidationIssue(field: fieldName, code: "unknown_field", message: "records are counted by a visible choice or text field")
+            ])
+        }
+        return try await database.read(workspace: scope.workspaceID) { connection in
+            try await RecordStore.counts(by: field, query: query, entity: entity, scope: scope, on: connection)
+        }
+    }
+
     /// The display titles of records the caller may read, by id (others are left out).
     public func titles(_ ids: [UUID], entity pluralName: String, scope: AccessScope) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }

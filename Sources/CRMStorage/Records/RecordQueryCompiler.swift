@@ -41,6 +41,20 @@ public enum RecordQueryCompiler {
         return columns.map { "\(entity.table).\($0)" }.joined(separator: ", ")
     }
 
+    /// Counts of the matching records per value of one field (`GROUP BY`), the list's
+    /// conditions applied.
+    public static func groupedCount(
+        by field: FieldDefinition, scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect
+    ) -> SQLFragment {
+        let expression = FieldExpression(field, dialect: dialect).sql
+        var sql: SQLFragment = "SELECT \(raw: expression) AS grouped_value, COUNT(*) AS total FROM "
+        sql.append(source(scope: scope, entity: entity, query: query))
+        sql.append(" WHERE ")
+        sql.append(SQLFragment.joined(conditions(scope: scope, entity: entity, query: query, dialect: dialect), separator: " AND "))
+        sql.append(raw: " GROUP BY \(expression)")
+        return sql
+    }
+
     /// The total for `count=true`: the same conditions without the page position.
     public static func count(
         scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect

@@ -238,6 +238,20 @@ public enum RecordStore {
         return Int(row?.int("total") ?? 0)
     }
 
+    /// How many matching records hold each value of a text or choice field (nil: empty).
+    public static func counts(
+        by field: FieldDefinition, query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [String?: Int] {
+        let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
+        var counts: [String?: Int] = [:]
+        for row in try await connection.query(
+            RecordQueryCompiler.groupedCount(by: field, scope: scope, entity: entity, query: query, dialect: connection.dialect))
+        {
+            counts[row.string("grouped_value"), default: 0] += Int(row.int("total") ?? 0)
+        }
+        return counts
+    }
+
     /// Permanently removes records trashed before `cutoff`; returns their ids.
     public static func purge(entity: EntityDefinition, scope: AccessScope, before cutoff: Date, on connection: any DatabaseConnection)
         async throws -> [UUID]

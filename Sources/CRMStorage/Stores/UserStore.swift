@@ -34,6 +34,13 @@ public enum UserStore {
             """)
     }
 
+    /// How many users the workspace has, counting at most `limit` (a cheap "none / one / more").
+    public static func count(workspaceID: UUID, limit: Int, on connection: any DatabaseConnection) async throws -> Int {
+        try await connection.query(
+            "SELECT id FROM users WHERE workspace_id = \(.uuid(workspaceID)) LIMIT \(raw: String(max(1, limit)))"
+        ).count
+    }
+
     public static func list(workspaceID: UUID, on connection: any DatabaseConnection) async throws -> [User] {
         try await connection.query("SELECT * FROM users WHERE workspace_id = \(.uuid(workspaceID)) ORDER BY name").map(decode)
     }

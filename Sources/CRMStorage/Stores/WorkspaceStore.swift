@@ -9,6 +9,11 @@ public enum WorkspaceStore {
         try await connection.first("SELECT * FROM workspaces WHERE slug = \(.text(slug))").map(decode)
     }
 
+    /// Whether any workspace other than `slug` exists (a deployment set up from the command line).
+    public static func othersExist(than slug: String, on connection: any DatabaseConnection) async throws -> Bool {
+        try await connection.first("SELECT 1 AS found FROM workspaces WHERE slug <> \(.text(slug)) LIMIT 1") != nil
+    }
+
     public static func create(slug: String, name: String, on connection: any DatabaseConnection) async throws -> Workspace {
         let workspace = Workspace(id: UUIDv7.make(), slug: slug, name: name, createdAt: Timestamps.now())
         try await connection.execute(

@@ -53,19 +53,19 @@ struct DashboardPanels: Sendable {
         let leads = try await services.records.visibleEntity("leads", scope: viewer.scope)
         guard let source = leads.field(named: "source") else { return "" }
         let since = Timestamps.format(Self.month(viewer).start)
-        var counts: [(String, Int)] = []
-        for option in source.options + [ChoiceOption(value: "", label: LocalizedText(en: t("dashboard.no_source")))] {
-            let condition = option.value.isEmpty ? ("source[empty]", "true") : ("source", option.value)
-            var query = try ListQueryParser.parse([condition, ("created_at[gte]", since), ("limit", "1")], for: leads).get()
-            query.includeCount = true
-            let count = try await services.records.list(query, entity: "leads", scope: viewer.scope).total ?? 0
-            if count > 0 { counts.append((option.value.isEmpty ? t("dashboard.no_source") : t.label(option.label), count)) }
+        let query = try ListQueryParser.parse([("created_at[gte]", since)], for: leads).get()
+        var counts: [(String, Int)] = try await services.records.counts(by: "source", query, entity: "leads", scope: viewer.scope).map {
+            value, count in
+            (
+                value.flatMap { value in source.options.first { $0.value == value }.map { t.label($0.label) } ?? value }
+                    ?? t("dashboard.no_source"), count
+            )
         }
         guard !counts.isEmpty else {
             return
                 "<section class=\"card\" aria-labelledby=\"sources-heading\"><h2 id=\"sources-heading\">\(t("dashboard.sources"))</h2><p class=\"muted\">\(t("dashboard.no_leads"))</p></section>"
         }
-        counts.sort { $0.1 > $1.1 }
+        counts.sort { ($0.1, $1.0) > ($1.1, $0.0) }
         let widest = max(counts.first?.1 ?? 1, 1)
         let bars = HTML(
             joining: counts.enumerated().map { index, entry in

@@ -7,23 +7,18 @@ enum ErrorPage {
     static func response(for error: any Error, request: Request, context: AppContext) -> Response {
         let language = context.scope?.language ?? Translator.preferred(acceptLanguage: request.headers[.acceptLanguage])
         let t = Translator(language: language)
-        let (status, key): (HTTPResponse.Status, String)
-        context.logger.debug("page error", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
-        switch error {
-        case CRMError.recordNotFound, CRMError.notFound, CRMError.unknownEntity: (status, key) = (.notFound, "error.not_found")
-        case CRMError.forbidden: (status, key) = (.forbidden, "error.forbidden")
-        case CRMError.payloadTooLarge: (status, key) = (.contentTooLarge, "error.too_large")
-        case CRMError.tooManyRequests: (status, key) = (.tooManyRequests, "error.too_many")
-        case CRMError.validation, CRMError.badRequest: (status, key) = (.badRequest, "error.bad_request")
-        case CRMError.conflict, CRMError.versionConflict: (status, key) = (.conflict, "error.conflict")
-        case let error as HTTPError where error.status == .notFound: (status, key) = (.notFound, "error.not_found")
-        case let error as HTTPError where error.status == .methodNotAllowed: (status, key) = (.methodNotAllowed, "error.bad_request")
-        case let error as any UnavailabilitySignal where error.unavailableReason != nil:
-            context.logger.error("database unreachable", metadata: ["error": "\(error)"])
-            (status, key) = (.serviceUnavailable, "error.unavailable")
-        default:
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            (status, key) = (.internalServerError, "error.internal")
+        // The status comes from the API's one mapping; the page says it in the person's words.
+        let status = ProblemMiddleware.problem(for: error, context: context).status
+        let key: String
+        switch status {
+        case .notFound: key = "error.not_found"
+        case .forbidden: key = "error.forbidden"
+        case .contentTooLarge: key = "error.too_large"
+        case .tooManyRequests: key = "error.too_many"
+        case .conflict, .preconditionFailed: key = "error.conflict"
+        case .serviceUnavailable: key = "error.unavailable"
+        case .internalServerError: key = "error.internal"
+        default: key = "error.bad_request"
         }
         let detail: String
         if case CRMError.forbidden(let message) = error, language == "en" { detail = message } else { detail = t("\(key).detail") }

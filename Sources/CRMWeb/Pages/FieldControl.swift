@@ -23,6 +23,17 @@ enum FieldControl {
         let value = form.first(field.name)
         let input: HTML
         switch field.type {
+        case .text where field.name == "stage" && !options.pipelines.isEmpty:
+            // A deal's stage is a key of its pipeline's stages: chosen, not typed.
+            let groups = HTML(
+                joining: options.pipelines.map { pipeline in
+                    let stages = HTML(
+                        joining: pipeline.stages.map { stage in
+                            "<option value=\"\(stage.key)\"\(flag: "selected", stage.key == value)>\(t.label(stage.name))</option>"
+                        })
+                    return "<optgroup label=\"\(t.label(pipeline.name))\">\(stages)</optgroup>"
+                })
+            input = "<select \(common)><option value=\"\">\(t("form.choose"))</option>\(groups)</select>"
         case .text, .phone, .email, .url:
             let type = field.type == .email ? "email" : field.type == .phone ? "tel" : field.type == .url ? "url" : "text"
             let max: HTML = field.maxLength.map { " maxlength=\"\($0)\"" } ?? ""

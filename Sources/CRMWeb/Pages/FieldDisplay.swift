@@ -8,6 +8,8 @@ struct DisplayContext: Sendable {
     var userNames: [UUID: String] = [:]
     /// Plural names of entities by their singular name (`company` → `companies`).
     var pluralNames: [String: String] = [:]
+    /// Deal stages' names by key, in the person's language.
+    var stageNames: [String: String] = [:]
 }
 
 /// A field's value as a person reads it: in their language and formats, links where a value
@@ -28,6 +30,8 @@ enum FieldDisplay {
                 return "<a href=\"\(safe)\" rel=\"noopener noreferrer\" target=\"_blank\">\(text)</a>"
             case .choice:
                 return "\(field.options.first { $0.value == text }.map { viewer.t.label($0.label) } ?? text)"
+            case .text where field.name == "stage" && !context.stageNames.isEmpty:
+                return "\(context.stageNames[text] ?? text)"
             default: return "\(text)"
             }
         case .integer(let number): return "\(format.integer(number))"

@@ -93,11 +93,12 @@ struct KanbanPage: Sendable {
             return Board(field: "stage", reasonField: "loss_reason", columns: columns, pipeline: pipeline)
         }
         let status = try entity.field(named: "status").unwrapped()
+        // One grouped count for every column.
+        let counts = try await services.records.counts(by: "status", ListQuery(), entity: name, scope: viewer.scope)
         let columns = status.options.map { option in
             Column(
                 key: option.value, name: t.label(option.label), needsReason: option.value == "junk",
-                closedToDrops: option.value == "converted",
-                count: nil)
+                closedToDrops: option.value == "converted", count: counts[option.value] ?? 0)
         }
         return Board(field: "status", reasonField: "junk_reason", columns: columns, pipeline: nil)
     }

@@ -54,7 +54,7 @@ struct ListTools: Sendable {
         let name = entity.pluralName
         guard viewer.scope.may(.edit, on: name) || viewer.scope.may(.delete, on: name) else { return "" }
         let users = HTML(
-            joining: try await services.access.userNames(scope: viewer.scope).filter(\.active).map {
+            joining: try await PageFrame(services: services).users(viewer).filter(\.active).map {
                 "<option value=\"\($0.id.lowercased)\">\($0.name)</option>"
             })
         var values: HTML = ""

@@ -14,7 +14,7 @@ struct NotificationsPage: Sendable {
         let t = viewer.t
         let (entries, unread) = try await services.follows.notifications(unreadOnly: false, before: nil, limit: 50, scope: viewer.scope)
         let users = Dictionary(
-            try await services.access.userNames(scope: viewer.scope).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+            try await frame.users(viewer).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let items = HTML(
             joining: entries.map { entry in
                 let kindKey = "notification.\(entry.kind)"

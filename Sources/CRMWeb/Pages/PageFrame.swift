@@ -17,6 +17,23 @@ struct PageFrame: Sendable {
         return PageResponse.html(Layout.page(viewer, title: title, entities: ordered, unread: unread, main: main), status: status)
     }
 
+    /// Deal stages' names by key (every pipeline; the first name of a key wins).
+    func stageNames(_ viewer: Viewer) async throws -> [String: String] {
+        var names: [String: String] = [:]
+        for pipeline in try await services.pipelines.list(scope: viewer.scope) {
+            for stage in pipeline.stages where names[stage.key] == nil { names[stage.key] = viewer.t.label(stage.name) }
+        }
+        return names
+    }
+
+    /// The workspace's users (active first), read once a page.
+    func users(_ viewer: Viewer) async throws -> [(id: UUID, name: String, active: Bool)] {
+        if let known = viewer.cache.users.withLock({ $0 }) { return known }
+        let users = try await services.access.userNames(scope: viewer.scope)
+        viewer.cache.users.withLock { $0 = users }
+        return users
+    }
+
     /// Titles of the records `records` point at through the fields shown, and users' names.
     func displayContext(for records: [Record], fields: [FieldDefinition], viewer: Viewer) async throws -> DisplayContext {
         let entities = try await services.metadata.entities(scope: viewer.scope)
@@ -42,8 +59,9 @@ struct PageFrame: Sendable {
                 context.titles[id] = title
             }
         }
+        if fields.contains(where: { $0.name == "stage" }) { context.stageNames = try await stageNames(viewer) }
         if fields.contains(where: { $0.type == .user }) {
-            for user in try await services.access.userNames(scope: viewer.scope) { context.userNames[user.id] = user.name }
+            for user in try await users(viewer) { context.userNames[user.id] = user.name }
         }
         return context
     }

@@ -107,8 +107,9 @@ struct RecordFormPage: Sendable {
         let fields = RecordForm.editableFields(entity)
         var options = FieldControl.Options()
         if fields.contains(where: { $0.type == .user }) {
-            options.users = try await services.access.userNames(scope: viewer.scope).filter(\.active).map { ($0.id, $0.name) }
+            options.users = try await frame.users(viewer).filter(\.active).map { ($0.id, $0.name) }
         }
+        if fields.contains(where: { $0.name == "stage" }) { options.pipelines = try await services.pipelines.list(scope: viewer.scope) }
         var references: [String: [UUID]] = [:]
         for field in fields where field.type == .reference {
             if let id = UUID(uuidString: form.first(field.name)), let target = field.referenceEntity {

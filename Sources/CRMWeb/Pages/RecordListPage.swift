@@ -62,7 +62,6 @@ struct RecordListPage: Sendable {
         query.fields = Set(columns.map(\.name) + entity.titleFields)
         let page = try await services.records.list(query, entity: name, scope: viewer.scope)
         let display = try await frame.displayContext(for: page.records, fields: columns, viewer: viewer)
-        let stageNames = entity.pluralName == "deals" ? try await stageNames(viewer) : [:]
         let title = t.label(entity.pluralLabel)
         let filters = query.conditions
         let tools = ListTools(services: services)
@@ -81,7 +80,7 @@ struct RecordListPage: Sendable {
             \(filterPanel(entity, filters: filters, items: items, viewer: viewer))
             \(page.total.map { "<p class=\"meta\" id=\"total\">\(t.plural("list.found", $0))</p>" as HTML } ?? "")
             \(page.records.isEmpty ? "" : bulk)
-            \(table(page.records, columns: columns, entity: entity, query: query, items: items, viewer: viewer, display: display, stageNames: stageNames, selectable: !bulk.text.isEmpty))
+            \(table(page.records, columns: columns, entity: entity, query: query, items: items, viewer: viewer, display: display, selectable: !bulk.text.isEmpty))
             <div class="pager">
             <span>\(query.after != nil ? "<a href=\"/\(name)?\(Self.queryString(items, removing: ["cursor"]))\">\(t("list.first_page"))</a>" as HTML : "")</span>
             <span>\(page.nextCursor.map { "<a id=\"next-page\" rel=\"next\" href=\"/\(name)?\(Self.queryString(items, removing: ["cursor"], adding: [("cursor", $0)]))\">\(t("list.next_page"))</a>" as HTML } ?? "")</span>
@@ -104,17 +103,9 @@ struct RecordListPage: Sendable {
         return ""
     }
 
-    func stageNames(_ viewer: Viewer) async throws -> [String: String] {
-        var names: [String: String] = [:]
-        for pipeline in try await services.pipelines.list(scope: viewer.scope) {
-            for stage in pipeline.stages where names[stage.key] == nil { names[stage.key] = viewer.t.label(stage.name) }
-        }
-        return names
-    }
-
     func table(
         _ records: [Record], columns: [FieldDefinition], entity: EntityDefinition, query: ListQuery, items: [(String, String)],
-        viewer: Viewer, display: DisplayContext, stageNames: [String: String], selectable: Bool
+        viewer: Viewer, display: DisplayContext, selectable: Bool
     ) -> HTML {
         let t = viewer.t
         guard !records.isEmpty else { return "<div class=\"table-wrap\"><p class=\"empty\">\(t("list.empty"))</p></div>" }
@@ -135,8 +126,7 @@ struct RecordListPage: Sendable {
             joining: records.map { record -> HTML in
                 let cells = HTML(
                     joining: columns.enumerated().map { index, field -> HTML in
-                        var value = FieldDisplay.html(record.value(of: field.name), field: field, viewer: viewer, context: display)
-                        if field.name == "stage", case .text(let key) = record.value(of: "stage") { value = "\(stageNames[key] ?? key)" }
+                        let value = FieldDisplay.html(record.value(of: field.name), field: field, viewer: viewer, context: display)
                         if index == 0 {
                             let text: HTML = value.text.isEmpty ? "\(record.title(in: entity))" : value
                             let id = record.id.lowercased

@@ -11,6 +11,9 @@ struct RecordPage: Sendable {
     static let timelineLimit = 30
     /// Field types edited in place on the record page (the others through the form).
     static let inlineTypes: Set<FieldType> = [.text, .longText, .email, .phone, .url]
+    /// Text fields whose values are keys of something else (a deal's stage: moved on the board
+    /// or through the form), never typed in place.
+    static let notInline: Set<String> = ["stage"]
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
         let viewer = try Viewer(request, context: context)
@@ -34,7 +37,9 @@ struct RecordPage: Sendable {
             joining: shown.map { field in
                 let value = record.value(of: field.name)
                 let shownValue = FieldDisplay.html(value, field: field, viewer: viewer, context: display)
-                guard editable.contains(field.name), Self.inlineTypes.contains(field.type), case .text(let raw) = value else {
+                guard editable.contains(field.name), Self.inlineTypes.contains(field.type), !Self.notInline.contains(field.name),
+                    case .text(let raw) = value
+                else {
                     return "<dt>\(t.label(field.label))</dt><dd>\(shownValue)</dd>"
                 }
                 return

@@ -11,8 +11,12 @@ struct TimelineView: Sendable {
         let t = viewer.t
         guard !items.isEmpty else { return "<p class=\"muted\">\(t("timeline.empty"))</p>" }
         let users = Dictionary(
-            try await services.access.userNames(scope: viewer.scope).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+            try await PageFrame(services: services).users(viewer).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let entities = try await services.metadata.entities(scope: viewer.scope)
+        let frame = PageFrame(services: services)
+        var context = DisplayContext(userNames: users)
+        context.stageNames = try await frame.stageNames(viewer)
+        let display = context
         let rendered: [HTML] = items.map { item in
             let kind = item["kind"]?.stringValue ?? ""
             let at = item["at"]?.stringValue.flatMap(Timestamps.parse)
@@ -32,16 +36,18 @@ struct TimelineView: Sendable {
                     guard let field = visible.field(named: name) else { return nil }
                     func shown(_ json: JSONValue?) -> HTML {
                         guard let json, case .success(let value) = field.decode(json), !value.isNull else { return "—" }
-                        return FieldDisplay.html(value, field: field, viewer: viewer, context: DisplayContext(userNames: users))
+                        return FieldDisplay.html(value, field: field, viewer: viewer, context: display)
                     }
                     return "<li>\(t.label(field.label)): \(shown(change["old"])) → \(shown(change["new"]))</li>"
                 }
                 if !lines.isEmpty { body = "<ul class=\"list-plain\">\(each: lines)</ul>" }
             }
-            if kind == "stage_change" { body = "<div>\(t("timeline.stage", title))</div>" }
+            // A stage change's title is the stage's key: shown by its name, and its link names the deal's entity.
+            if kind == "stage_change" { body = "<div>\(t("timeline.stage", display.stageNames[title] ?? title))</div>" }
+            let linkText = kind == "stage_change" ? entities[entityName].map { t.label($0.label) } ?? entityName : title
             let recordLink: HTML =
                 related || kind == "call" || kind == "task" || kind == "meeting"
-                ? " · <a href=\"/\(entityName)/\(item["record_id"]?.stringValue ?? "")\">\(title)</a>" : ""
+                ? " · <a href=\"/\(entityName)/\(item["record_id"]?.stringValue ?? "")\">\(linkText)</a>" : ""
             return """
                 <article class="timeline-item"><div class="meta"><strong>\(t(kindKey) == kindKey ? kind : t(kindKey))</strong>\(recordLink) · \(at.map { viewer.format.dateTime($0) } ?? "")\(actor.map { " · \($0)" as HTML } ?? "")</div>
                 \(body)</article>

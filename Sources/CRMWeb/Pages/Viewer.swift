@@ -1,6 +1,7 @@
 import CRMCore
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// Who a page is rendered for: their access scope, language, number and date formats, time
 /// zone and the CSRF token their forms carry.
@@ -11,6 +12,8 @@ struct Viewer: Sendable {
     let csrf: String
     /// The path of the page (the navigation marks where the person is).
     let path: String
+    /// What several parts of one page read (the workspace's users): read once a request.
+    let cache = RequestCache()
 
     init(_ request: Request, context: AppContext) throws {
         guard let scope = context.scope, let session = context.sessionToken else {
@@ -25,4 +28,9 @@ struct Viewer: Sendable {
 
     /// The hidden field every state-changing form carries.
     var csrfField: HTML { "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\">" }
+}
+
+/// A page request's memo of what more than one of its parts needs.
+final class RequestCache: Sendable {
+    let users = Mutex<[(id: UUID, name: String, active: Bool)]?>(nil)
 }

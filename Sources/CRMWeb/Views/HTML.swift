@@ -3,8 +3,8 @@ import Foundation
 /// A piece of HTML. Written as a string literal whose literal parts are markup we wrote and
 /// whose interpolated `String`s are escaped: `"<td>\(name)</td>" as HTML` can never carry a
 /// tag from a record. Other `HTML` values interpolate as they are; nothing else does (an
-/// optional or an arbitrary value does not compile), so raw text gets in only through
-/// `HTML(trusted:)`, whose callers pass constants.
+/// optional or an arbitrary value does not compile), so markup gets in only as the literal
+/// parts written in this code.
 ///
 /// Escaping covers `& < > " '`, so an interpolated string is safe both between tags and inside a
 /// quoted attribute value. URLs from records go through `HTML.safeURL` first.
@@ -12,9 +12,6 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
     public private(set) var text: String
 
     public init() { text = "" }
-
-    /// Markup we wrote (a constant); never a value from a request or a record.
-    public init(trusted markup: String) { text = markup }
 
     public init(stringLiteral value: String) { text = value }
 
