@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -45,10 +46,25 @@ def fill(drv: WebDriver, css: str, value: str) -> None:
     field.send_keys(value)
 
 
+def replaced(old_html: WebElement):
+    """A wait condition: the page that held `old_html` is gone. Like Selenium's staleness_of,
+    but a probe that meets the page mid-navigation (the driver answers with another error than
+    "stale element") asks again instead of failing the test."""
+    def predicate(_: WebDriver) -> bool:
+        try:
+            old_html.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException:
+            return False
+    return predicate
+
+
 def click_and_wait_for_new_page(drv: WebDriver, element: WebElement) -> None:
     old_html = drv.find_element(By.TAG_NAME, "html")
     element.click()
-    wait(drv).until(EC.staleness_of(old_html))
+    wait(drv).until(replaced(old_html))
 
 
 def until(drv: WebDriver, condition, message: str, timeout: float | None = None):

@@ -16,9 +16,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions as EC
 
-from browsing import fill, path_of, visible, wait_for_path
+from browsing import fill, path_of, replaced, visible, wait_for_path
 from conftest import ADMIN, assert_same_origin, axe_check, screenshot, wait
 
 pytestmark = pytest.mark.incremental
@@ -43,7 +42,7 @@ def submit_and_wait_for_new_page(drv: WebDriver, button_css: str) -> None:
     """Click a submit button and wait until the old page is gone."""
     old_html = drv.find_element(By.TAG_NAME, "html")
     visible(drv, button_css).click()
-    wait(drv).until(EC.staleness_of(old_html))
+    wait(drv).until(replaced(old_html))
 
 
 def check_page(drv: WebDriver, name: str) -> None:
@@ -302,7 +301,7 @@ def test_contacts_list(driver, base_url):
     check_page(driver, "06-contacts-list")
     old_html = driver.find_element(By.TAG_NAME, "html")
     sorts[0].click()
-    wait(driver).until(EC.staleness_of(old_html))
+    wait(driver).until(replaced(old_html))
     visible(driver, "table#records")
     assert link_to(driver, "table#records", target), "after sorting, the contact is not listed"
 
