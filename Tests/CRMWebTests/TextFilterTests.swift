@@ -35,6 +35,7 @@ struct TextFilterTests {
                     Array(bodies[start..<min(bodies.count, start + 500)]), entity: "contacts", scope: scope
                 ).records
             }
+            let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
             let cases: [(String, String, String)] = [
                 ("last_name", "starts", "и"), ("last_name", "starts", "Ив"), ("last_name", "starts", "иванен"),
                 ("last_name", "starts", "ИВАНОВ3"), ("last_name", "starts", "ел"), ("last_name", "starts", "ЁЛ"),
@@ -64,6 +65,15 @@ struct TextFilterTests {
                         seen += (json.arrayValue ?? []).compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
                         cursor = page.nextCursor
                     } while cursor != nil
+                    if !sort.hasPrefix("-") {
+                        // In the list's order across pages (values compared as the database does:
+                        // code points; a missing value first).
+                        let values = seen.map { id in byID[id]?.record.values[sort]?.plainText ?? "" }
+                        let ordered = zip(values, values.dropFirst()).allSatisfy { earlier, later in
+                            !later.unicodeScalars.lexicographicallyPrecedes(earlier.unicodeScalars) { $0.value < $1.value }
+                        }
+                        #expect(ordered, "\(field)[\(op)]=\(text) sorted by \(sort): out of order")
+                    }
                     let differing = Set(seen).symmetricDifference(expected).count
                     #expect(differing == 0, "\(field)[\(op)]=\(text) sorted by \(sort): \(differing) records differ from a scan")
                     #expect(seen.count == expected.count, "\(field)[\(op)]=\(text): a record twice")
@@ -92,11 +102,49 @@ struct TextFilterTests {
         #expect(TextFold.fieldTag("last_name") != TextFold.fieldTag("first_name"))
         #expect(TextFold.containsQuery("ab") == nil)
         #expect(TextFold.document([("a", "X"), ("b", "")]) == TextFold.fieldTag("a") + TextFold.fieldTag("a") + "x\u{3}")
-        #expect(TextFold.firstLetterSpellings("елкин") == ["е", "Е", "ё", "Ё"])
-        #expect(TextFold.firstLetterSpellings("smith") == nil)
-        #expect(TextFold.firstLetterSpellings("ivan") == nil)
-        #expect(TextFold.firstLetterSpellings("john") == ["j", "J"])
+        #expect(TextFold.firstLetterSpellings("елкин") == ["Ё", "Е", "е", "ё"])
+        #expect(TextFold.firstLetterSpellings("smith") == ["S", "s"])
+        #expect(TextFold.firstLetterSpellings("ivan") == ["I", "i", "\u{130}"])
+        #expect(TextFold.firstLetterSpellings("john") == ["J", "j"])
         #expect(TextFold.firstLetterSpellings("+7 912") == ["+"])
         #expect(TextFold.firstLetterSpellings("ωmega") == nil)
+    }
+
+    /// The spellings table is complete: every Unicode scalar whose folded form starts with a
+    /// character the table answers for is among that character's spellings (else a `starts`
+    /// range could leave a matching value out).
+    @Test func spellingsCoverEveryScalarThatFoldsToThem() {
+        var missing: [String] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            guard let first = TextFold.fold(String(Character(scalar))).unicodeScalars.first,
+                let spellings = TextFold.spellings(of: first)
+            else { continue }
+            if !spellings.contains(scalar) { missing.append(String(format: "U+%04X", value)) }
+        }
+        #expect(missing.isEmpty, "not among the spellings: \(missing.prefix(20))")
+    }
+
+    /// Every value whose folded form starts with the prefix lies in one of the ranges (checked
+    /// on the spellings of real names, mixed case included), and the ranges stay few.
+    @Test func startsRangesHoldEveryMatchingSpelling() throws {
+        let values = [
+            "Иванов", "иванов", "ИВАНОВ", "иВаНоВ", "Иваненко", "Ёлкин", "елкин", "ЕЛКИН", "Елькин", "justin.case@example.com",
+            "Justin.Case@Example.com", "JUSTIN", "İvan", "+7 912 345-67-89", "Kelvin", "\u{212A}elvin", "smith", "Smith",
+        ]
+        for prefix in ["ив", "Иван", "ивано", "ел", "Ёлк", "justin.", "ju", "i", "+7 91", "k", "smi", "s"] {
+            let ranges = try #require(TextFold.startsRanges(prefix))
+            #expect(ranges.count <= 16)
+            for value in values where TextFold.fold(value).hasPrefix(TextFold.fold(prefix)) {
+                let inside = ranges.contains { range in
+                    !value.unicodeScalars.lexicographicallyPrecedes(range.lower.unicodeScalars) { $0.value < $1.value }
+                        && value.unicodeScalars.lexicographicallyPrecedes(range.upper.unicodeScalars) { $0.value < $1.value }
+                }
+                #expect(inside, "\(value) outside the ranges of \(prefix)")
+            }
+        }
+        #expect(TextFold.startsRanges("+7 9")?.count == 1)
+        #expect(TextFold.startsRanges("ωmega") == nil)
+        #expect(TextFold.startsRanges("") == nil)
     }
 }

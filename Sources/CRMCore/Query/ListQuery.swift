@@ -56,11 +56,38 @@ public struct ListQuery: Sendable, Hashable {
     /// pattern, as the table's look-up function names them (`TextFilterIndex.lookUpFunction`);
     /// again a narrowing only. Set by `RecordStore.narrowed`.
     public var candidatePattern: String?
+    /// SQLite: a `starts` filter on a built-in field with a sort index of its own, as ranges of
+    /// that index (`TextFold.startsRanges`). `ordered` when the list is sorted by the same field:
+    /// the page reads each range in index order and merges them; otherwise the ranges name the
+    /// candidates. A narrowing only. Set by `RecordStore.narrowed`.
+    public var candidateRanges: IndexRanges?
 
     public init() {}
 
     /// Direction of the final id tie-breaker: that of the last sort key.
     public var idDescending: Bool { sort.last?.descending ?? true }
+}
+
+/// Ranges of one column's values read from one index (see `ListQuery.candidateRanges`).
+public struct IndexRanges: Sendable, Hashable {
+    public struct Range: Sendable, Hashable {
+        public var lower: String
+        public var upper: String
+        public init(lower: String, upper: String) {
+            self.lower = lower
+            self.upper = upper
+        }
+    }
+    public var column: String
+    public var index: String
+    public var ranges: [Range]
+    public var ordered: Bool
+    public init(column: String, index: String, ranges: [Range], ordered: Bool) {
+        self.column = column
+        self.index = index
+        self.ranges = ranges
+        self.ordered = ordered
+    }
 }
 
 /// The position after which the next page starts.

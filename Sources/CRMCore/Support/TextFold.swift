@@ -42,21 +42,73 @@ public enum TextFold {
     }
 
     /// Every first character a value may have when its folded form starts with `folded`'s first
-    /// character: its lower and upper case (and Ё for е). Nil when that is not certain (letters
-    /// with unusual case mappings: Turkish İ folds to i, the Kelvin sign to k).
+    /// character (nil when the index-friendly comparisons cannot say; see `spellings(of:)`).
     public static func firstLetterSpellings(_ folded: String) -> [String]? {
-        guard let first = folded.unicodeScalars.first, folded.first.map({ $0.unicodeScalars.count == 1 }) == true else { return nil }
-        let value = first.value
-        let ascii = (0x61...0x7A).contains(value) && first != "i" && first != "k" && first != "s"
-        let digit = (0x30...0x39).contains(value)
-        let cyrillic = (0x430...0x44F).contains(value)
-        let letter = (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value)
-        // Digits and ASCII punctuation ("+7 912") fold to themselves.
-        if digit || (value >= 0x20 && value < 0x7F && !letter) { return [String(first)] }
-        if !(ascii || cyrillic) { return nil }
-        var spellings = [String(first), String(first).uppercased()]
-        if first == "е" { spellings += ["ё", "Ё"] }
-        return spellings
+        guard let first = folded.unicodeScalars.first, let spellings = spellings(of: first) else { return nil }
+        return spellings.map { String(Character($0)) }
+    }
+
+    /// The characters whose folded form starts with `folded` (itself a folded character): for the
+    /// letters of Russian, Bulgarian and English their cases (Ё and ё for е, the Kelvin sign for k,
+    /// the dotted capital İ for i), digits and ASCII punctuation themselves. Nil for any other
+    /// character, where the comparisons built from this would not be certain. A test checks the
+    /// table against every Unicode scalar.
+    public static func spellings(of folded: Unicode.Scalar) -> [Unicode.Scalar]? {
+        let value = folded.value
+        switch value {
+        case 0x20..<0x41, 0x5B..<0x61, 0x7B..<0x7F: return [folded]
+        case 0x61...0x7A:
+            var result = [Unicode.Scalar(value - 0x20)!, folded]
+            if folded == "i" { result.append("\u{130}") }
+            if folded == "k" { result.append("\u{212A}") }
+            return result
+        case 0x430...0x44F:
+            var result = [Unicode.Scalar(value - 0x20)!, folded]
+            if folded == "е" { result = ["Ё", "Е", "е", "ё"] }
+            return result
+        default: return nil
+        }
+    }
+
+    /// Ranges of stored values, in code point order (SQLite's binary comparison of UTF-8), that
+    /// together hold every value whose folded form starts with `prefix` — so an index on the raw
+    /// column serves `starts` in the column's own order. The first `exactLetters` characters are
+    /// spelled out in every case (one range per spelling, at most `maximumRanges`); the rest are
+    /// bounded by their lowest and highest spelling, which a few non-matching values may share
+    /// (the exact comparison still decides). Nil when a character has no certain spellings.
+    public static func startsRanges(_ prefix: String, exactLetters: Int = 3, maximumRanges: Int = 16)
+        -> [(lower: String, upper: String)]?
+    {
+        let scalars = Array(fold(prefix).unicodeScalars)
+        guard !scalars.isEmpty else { return nil }
+        var choices: [[Unicode.Scalar]] = []
+        for scalar in scalars {
+            guard let spellings = spellings(of: scalar) else { return nil }
+            choices.append(spellings)
+        }
+        var exact = min(exactLetters, scalars.count)
+        while exact > 1, choices[0..<exact].reduce(1, { $0 * $1.count }) > maximumRanges { exact -= 1 }
+        let lowestRest = choices[exact...].map { $0.min()! }
+        let highestRest = choices[exact...].map { $0.max()! }
+        var heads: [[Unicode.Scalar]] = [[]]
+        for position in 0..<exact {
+            heads = heads.flatMap { head in choices[position].map { head + [$0] } }
+        }
+        var ranges: [(lower: String, upper: String)] = []
+        for head in heads.sorted(by: { $0.lexicographicallyPrecedes($1) { $0.value < $1.value } }) {
+            // The upper bound: the highest spelling with its last character one code point on.
+            var upper = head + highestRest
+            guard let next = Unicode.Scalar(upper[upper.count - 1].value + 1) else { return nil }
+            upper[upper.count - 1] = next
+            ranges.append((text(head + lowestRest), text(upper)))
+        }
+        return ranges
+    }
+
+    static func text(_ scalars: [Unicode.Scalar]) -> String {
+        var result = String.UnicodeScalarView()
+        result.append(contentsOf: scalars)
+        return String(result)
     }
 
     /// Field types whose `starts` / `contains` filters an index serves.

@@ -12,18 +12,46 @@ public enum RecordQueryCompiler {
         if let cursor = query.after {
             where_.append(keyset(after: cursor, query: query, dialect: dialect))
         }
-        var sql: SQLFragment = "SELECT \(raw: selectList(entity: entity, query: query)) FROM "
-        sql.append(source(scope: scope, entity: entity, query: query))
-        sql.append(" WHERE ")
-        sql.append(SQLFragment.joined(where_, separator: " AND "))
-        sql.append(" ORDER BY ")
         var order: [String] = query.sort.map { key in
             let expression = FieldExpression(key.field, dialect: dialect).sql
             return expression + direction(descending: key.descending, dialect: dialect)
         }
         order.append("id" + (query.idDescending ? " DESC" : " ASC"))
+        if dialect == .sqlite, let ranged = query.candidateRanges, ranged.ordered {
+            return orderedRanges(ranged, entity: entity, query: query, conditions: where_, order: order.joined(separator: ", "))
+        }
+        var sql: SQLFragment = "SELECT \(raw: selectList(entity: entity, query: query)) FROM "
+        sql.append(source(scope: scope, entity: entity, query: query))
+        sql.append(" WHERE ")
+        sql.append(SQLFragment.joined(where_, separator: " AND "))
+        sql.append(" ORDER BY ")
         sql.append(raw: order.joined(separator: ", "))
         sql.append(raw: " LIMIT \(query.limit + 1)")
+        return sql
+    }
+
+    /// SQLite: a page sorted by the field a `starts` filter narrows to ranges of its index. Each
+    /// range is read in the index's order up to a page's worth of rows, and the ranges' rows are
+    /// merged: the work is the page and whatever non-matching values the ranges hold, whatever
+    /// the table's size. The outer order names the result's columns (every sort key is a
+    /// built-in column, which `RecordStore.narrowed` checks).
+    static func orderedRanges(
+        _ ranged: IndexRanges, entity: EntityDefinition, query: ListQuery, conditions: [SQLFragment], order: String
+    ) -> SQLFragment {
+        let column = SQLDialect.sqlite.quote(ranged.column)
+        let arms: [SQLFragment] = ranged.ranges.map { range in
+            var arm: SQLFragment =
+                "SELECT \(raw: selectList(entity: entity, query: query)) FROM \(raw: entity.table) INDEXED BY \(raw: ranged.index) WHERE "
+            arm.append(
+                SQLFragment.joined(
+                    conditions + ["\(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper))"], separator: " AND ")
+            )
+            arm.append(raw: " ORDER BY \(order) LIMIT \(query.limit + 1)")
+            return arm
+        }
+        if arms.count == 1 { return arms[0] }
+        var sql = SQLFragment.joined(arms.map { "SELECT * FROM (" + $0 + ")" }, separator: " UNION ALL ")
+        sql.append(raw: " ORDER BY \(order) LIMIT \(query.limit + 1)")
         return sql
     }
 
@@ -71,6 +99,19 @@ public enum RecordQueryCompiler {
     /// walking the sort order and probing the candidates instead; the conditions and the order
     /// still name the table's columns unqualified (the candidates have only `candidate_id`).
     static func source(scope: AccessScope, entity: EntityDefinition, query: ListQuery) -> SQLFragment {
+        if let ranged = query.candidateRanges {
+            // The rowids in the field's index ranges (disjoint: no id twice), each row found by it.
+            let column = SQLDialect.sqlite.quote(ranged.column)
+            let arms: [SQLFragment] = ranged.ranges.map { range in
+                """
+                SELECT rowid AS candidate_rowid FROM \(raw: entity.table) INDEXED BY \(raw: ranged.index)
+                  WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
+                  AND \(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper))
+                """
+            }
+            return "(" + SQLFragment.joined(arms, separator: " UNION ALL ")
+                + ") AS candidates CROSS JOIN \(raw: entity.table) ON \(raw: entity.table).rowid = candidates.candidate_rowid"
+        }
         guard let match = query.candidateMatch else { return "\(raw: entity.table)" }
         return """
             (SELECT d.record_id AS candidate_id FROM text_fts JOIN search_documents d ON d.doc_id = text_fts.rowid
@@ -172,7 +213,6 @@ public enum RecordQueryCompiler {
         result.append(query.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
         for condition in query.conditions {
             result.append(compile(condition, dialect: dialect))
-            if dialect == .sqlite, let range = startsRange(condition, query: query) { result.append(range) }
         }
         if dialect == .postgres, let pattern = query.candidatePattern {
             result.append(
@@ -225,20 +265,6 @@ public enum RecordQueryCompiler {
             }
             return exact
         }
-    }
-
-    /// SQLite: when a list is sorted (ascending) by the very field it filters with `starts`, every
-    /// match lies between the first letter's lowest and highest spelling, and the first of them
-    /// sort first: the range lets the page start there instead of walking from the beginning.
-    static func startsRange(_ condition: FilterCondition, query: ListQuery) -> SQLFragment? {
-        guard condition.op == .starts, !condition.field.isCustom, TextFold.isIndexed(condition.field.type),
-            let first = query.sort.first, first.field.name == condition.field.name, !first.descending,
-            let spellings = TextFold.firstLetterSpellings(TextFold.fold(condition.values.first?.plainText ?? "")),
-            let lowest = spellings.min(), let highest = spellings.max()?.unicodeScalars.first,
-            let after = Unicode.Scalar(highest.value + 1)
-        else { return nil }
-        let column = SQLDialect.sqlite.quote(condition.field.name)
-        return "\(raw: column) >= \(.text(lowest)) AND \(raw: column) < \(.text(String(after)))"
     }
 
     static func likeEscaped(_ text: String) -> String {

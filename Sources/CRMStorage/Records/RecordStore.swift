@@ -166,37 +166,94 @@ public enum RecordStore {
         return (output, page.count, next)
     }
 
-    /// SQLite: asks the trigram index (`TextFilterIndex`) how many records a `starts` /
-    /// `contains` filter can match. When one filter names few enough (`TextFilterIndex
-    /// .candidateLimit`, which grows with the table), the page reads just those by id and sorts
-    /// them; a commoner filter is left to the page's walk of its sort order, which meets a match
-    /// every few rows when matches are that common. (PostgreSQL leaves the choice to its planner;
-    /// see `TextFilterIndex` for why it cannot take the trigram index under the policies.)
+    /// SQLite: picks how a page with `starts` / `contains` filters reads its rows.
+    ///
+    /// - A `starts` filter on a built-in field that has a sort index of its own becomes ranges of
+    ///   that index (`TextFold.startsRanges`). When the list is sorted by that field the page
+    ///   reads the ranges in order (`IndexRanges.ordered`): bounded work, whatever the data.
+    /// - Otherwise each filter counts its candidates, up to a limit that grows with the table
+    ///   (`TextFilterIndex.candidateLimit`): index entries in the ranges, or documents of the
+    ///   trigram index (`TextFilterIndex`) for custom fields, fields without an index, and
+    ///   `contains`. The filter naming the fewest, if few enough, narrows the page to those
+    ///   records, which are read by id and sorted; a commoner filter is left to the page's walk
+    ///   of its sort order, which meets a match every few rows when matches are that common.
+    /// (PostgreSQL: see `narrowedOnPostgres`.)
     static func narrowed(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> ListQuery
     {
-        guard !query.deleted, query.candidateMatch == nil, query.candidatePattern == nil else { return query }
+        guard !query.deleted, query.candidateMatch == nil, query.candidatePattern == nil, query.candidateRanges == nil else {
+            return query
+        }
         if connection.dialect == .postgres { return try await narrowedOnPostgres(query, entity: entity, on: connection) }
-        var best: (match: String, count: Int)?
+        var best: (match: String?, ranges: IndexRanges?, count: Int)?
         var limit: Int?
+        let sortedByBuiltins = query.sort.allSatisfy { !$0.field.isCustom }
         for condition in query.conditions where condition.op == .starts || condition.op == .contains {
-            guard TextFold.isIndexed(condition.field.type), let text = condition.values.first?.plainText,
+            guard TextFold.isIndexed(condition.field.type), let text = condition.values.first?.plainText else { continue }
+            if limit == nil {
+                // A sort order no index serves is no walk but a sort of every match: reading the
+                // candidates is cheaper however many there are, up to a bound on one page's work.
+                limit =
+                    try await isSortServedByIndex(query, entity: entity, on: connection)
+                    ? TextFilterIndex.candidateLimit(table: entity.table, on: connection) : TextFilterIndex.unsortedCandidates
+            }
+            let cap = min(limit ?? TextFilterIndex.minimumCandidates, best?.count ?? .max)
+            if condition.op == .starts, !condition.field.isCustom,
+                let index = try await TextFilterIndex.sortIndex(table: entity.table, column: condition.field.name, on: connection),
+                let spelled = TextFold.startsRanges(text)
+            {
+                let ranges = IndexRanges(
+                    column: condition.field.name, index: index, ranges: spelled.map { IndexRanges.Range(lower: $0.lower, upper: $0.upper) },
+                    ordered: false)
+                if query.sort.first?.field.name == condition.field.name, sortedByBuiltins {
+                    var narrowed = query
+                    narrowed.candidateRanges = ranges
+                    narrowed.candidateRanges?.ordered = true
+                    return narrowed
+                }
+                // Index entries only (workspace, value, rowid): counting them reads no rows.
+                let counts = ranges.ranges.map { range -> SQLFragment in
+                    """
+                    (SELECT COUNT(*) FROM (SELECT 1 FROM \(raw: entity.table) INDEXED BY \(raw: index)
+                      WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
+                      AND \(raw: SQLDialect.sqlite.quote(ranges.column)) >= \(.text(range.lower))
+                      AND \(raw: SQLDialect.sqlite.quote(ranges.column)) < \(.text(range.upper)) LIMIT \(raw: String(cap + 1))))
+                    """
+                }
+                let count =
+                    try await connection.first("SELECT " + SQLFragment.joined(counts, separator: " + ") + " AS n")?.int("n").map { Int($0) }
+                    ?? 0
+                if count <= cap { best = (nil, ranges, count) }
+                continue
+            }
+            guard
                 let match = condition.op == .starts
                     ? TextFold.startsQuery(field: condition.field.name, prefix: text) : TextFold.containsQuery(text)
             else { continue }
-            if limit == nil { limit = try await TextFilterIndex.candidateLimit(table: entity.table, on: connection) }
-            let cap = min(limit ?? TextFilterIndex.minimumCandidates, best?.count ?? .max)
             // Counted in the full-text table alone (no join): a common prefix stops here cheaply.
             let count =
                 try await connection.first(
                     "SELECT COUNT(*) AS n FROM (SELECT rowid FROM text_fts WHERE text_fts MATCH \(.text(match)) LIMIT \(raw: String(cap + 1)))"
                 )?.int("n").map { Int($0) } ?? 0
-            if count <= cap { best = (match, count) }
+            if count <= cap { best = (match, nil, count) }
         }
         guard let best else { return query }
         var narrowed = query
         narrowed.candidateMatch = best.match
+        narrowed.candidateRanges = best.ranges
         return narrowed
+    }
+
+    /// SQLite: whether an index hands out the page's rows in its order (the first sort key: a
+    /// built-in field with its own sort index, the creation or change time, the number; no
+    /// sort is the primary key's order).
+    static func isSortServedByIndex(_ query: ListQuery, entity: EntityDefinition, on connection: any DatabaseConnection) async throws
+        -> Bool
+    {
+        guard let first = query.sort.first else { return true }
+        if first.field.isCustom { return false }
+        if ["created_at", "updated_at", "number"].contains(first.field.name) { return true }
+        return try await TextFilterIndex.sortIndex(table: entity.table, column: first.field.name, on: connection) != nil
     }
 
     /// PostgreSQL: the rarest `starts` / `contains` filter of three characters or more (trigrams)
@@ -232,7 +289,8 @@ public enum RecordStore {
     public static func count(query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> Int
     {
-        let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
+        var query = try await narrowed(query, entity: entity, scope: scope, on: connection)
+        query.candidateRanges?.ordered = false
         let row = try await connection.first(
             RecordQueryCompiler.count(scope: scope, entity: entity, query: query, dialect: connection.dialect))
         return Int(row?.int("total") ?? 0)
@@ -242,7 +300,8 @@ public enum RecordStore {
     public static func counts(
         by field: FieldDefinition, query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [String?: Int] {
-        let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
+        var query = try await narrowed(query, entity: entity, scope: scope, on: connection)
+        query.candidateRanges?.ordered = false
         var counts: [String?: Int] = [:]
         for row in try await connection.query(
             RecordQueryCompiler.groupedCount(by: field, scope: scope, entity: entity, query: query, dialect: connection.dialect))

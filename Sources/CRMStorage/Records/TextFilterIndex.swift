@@ -62,7 +62,30 @@ public enum TextFilterIndex {
         return limit
     }
 
+    /// SQLite: the name of a column's own sort index (`<table>_<column>`: workspace, column, id,
+    /// live rows; `Schema.sortIndex`), nil when it has none. Read from the schema once per table
+    /// and process (migrations run before the server starts).
+    static func sortIndex(table: String, column: String, on connection: any DatabaseConnection) async throws -> String? {
+        let indexes: Set<String>
+        if let known = sortIndexes.withLock({ $0[table] }) {
+            indexes = known
+        } else {
+            indexes = Set(
+                try await connection.query(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = \(.text(table)) AND sql LIKE '%WHERE deleted_at IS NULL'"
+                ).compactMap { $0.string("name") })
+            sortIndexes.withLock { $0[table] = indexes }
+        }
+        let name = table + "_" + column
+        return indexes.contains(name) ? name : nil
+    }
+
+    /// How many candidates a filter may name when the list's sort has no index (the other way
+    /// is to sort every match of the table).
+    static let unsortedCandidates = 100_000
+
     static let minimumCandidates = 1_000
     static let maximumCandidates = 8_000
+    private static let sortIndexes = Mutex<[String: Set<String>]>([:])
     private static let limits = Mutex<[String: (at: ContinuousClock.Instant, limit: Int)]>([:])
 }
