@@ -61,6 +61,9 @@ public struct ListQuery: Sendable, Hashable {
     /// the page reads each range in index order and merges them; otherwise the ranges name the
     /// candidates. A narrowing only. Set by `RecordStore.narrowed`.
     public var candidateRanges: IndexRanges?
+    /// SQLite: read only this many rows of the list's order (a bounded walk of the sort order;
+    /// see `RecordStore.pageRows`). Set by the storage layer.
+    public var window: Int?
 
     public init() {}
 

@@ -74,35 +74,59 @@ public enum TextFold {
     /// together hold every value whose folded form starts with `prefix` — so an index on the raw
     /// column serves `starts` in the column's own order. The first `exactLetters` characters are
     /// spelled out in every case (one range per spelling, at most `maximumRanges`); the rest are
-    /// bounded by their lowest and highest spelling, which a few non-matching values may share
-    /// (the exact comparison still decides). Nil when a character has no certain spellings.
+    /// bounded by their lowest and highest spelling, which non-matching values may share (the
+    /// exact comparison still decides). Nil when a character has no certain spellings. (The
+    /// store narrows the spellings further by asking its index which of them occur.)
     public static func startsRanges(_ prefix: String, exactLetters: Int = 3, maximumRanges: Int = 16)
         -> [(lower: String, upper: String)]?
     {
-        let scalars = Array(fold(prefix).unicodeScalars)
-        guard !scalars.isEmpty else { return nil }
-        var choices: [[Unicode.Scalar]] = []
-        for scalar in scalars {
-            guard let spellings = spellings(of: scalar) else { return nil }
-            choices.append(spellings)
-        }
-        var exact = min(exactLetters, scalars.count)
-        while exact > 1, choices[0..<exact].reduce(1, { $0 * $1.count }) > maximumRanges { exact -= 1 }
-        let lowestRest = choices[exact...].map { $0.min()! }
-        let highestRest = choices[exact...].map { $0.max()! }
+        guard let spellings = PrefixSpellings(prefix) else { return nil }
         var heads: [[Unicode.Scalar]] = [[]]
-        for position in 0..<exact {
-            heads = heads.flatMap { head in choices[position].map { head + [$0] } }
+        for position in 0..<min(exactLetters, spellings.choices.count) {
+            let longer = spellings.extend(heads, at: position)
+            if longer.count > maximumRanges { break }
+            heads = longer
         }
-        var ranges: [(lower: String, upper: String)] = []
-        for head in heads.sorted(by: { $0.lexicographicallyPrecedes($1) { $0.value < $1.value } }) {
-            // The upper bound: the highest spelling with its last character one code point on.
-            var upper = head + highestRest
-            guard let next = Unicode.Scalar(upper[upper.count - 1].value + 1) else { return nil }
-            upper[upper.count - 1] = next
-            ranges.append((text(head + lowestRest), text(upper)))
+        return spellings.ranges(heads)
+    }
+
+    /// The ways a stored value may spell the characters of a folded prefix (`spellings(of:)` of
+    /// each), and the ranges of values that start with a given spelling of the first few.
+    public struct PrefixSpellings: Sendable {
+        /// Per position of the folded prefix, its spellings in code point order.
+        public let choices: [[Unicode.Scalar]]
+
+        public init?(_ prefix: String) {
+            let scalars = fold(prefix).unicodeScalars
+            guard !scalars.isEmpty else { return nil }
+            var choices: [[Unicode.Scalar]] = []
+            for scalar in scalars {
+                guard let spellings = spellings(of: scalar) else { return nil }
+                choices.append(spellings)
+            }
+            self.choices = choices
         }
-        return ranges
+
+        /// Every head one character longer: each spelling of position `at` after each head.
+        public func extend(_ heads: [[Unicode.Scalar]], at position: Int) -> [[Unicode.Scalar]] {
+            heads.flatMap { head in choices[position].map { head + [$0] } }
+        }
+
+        /// The range of values that start with `head` exactly and go on with any spelling of the
+        /// prefix's remaining characters: from the head and the lowest spellings to the head and
+        /// the highest spellings with the last character one code point on.
+        public func range(_ head: [Unicode.Scalar]) -> (lower: String, upper: String) {
+            let rest = choices[head.count...]
+            var upper = head + rest.map { $0.last! }
+            // Spellings are letters, digits and ASCII punctuation: the next code point exists.
+            upper[upper.count - 1] = Unicode.Scalar(upper[upper.count - 1].value + 1)!
+            return (text(head + rest.map { $0.first! }), text(upper))
+        }
+
+        /// The ranges of `heads`, in code point order (disjoint: heads of one length differ).
+        public func ranges(_ heads: [[Unicode.Scalar]]) -> [(lower: String, upper: String)] {
+            heads.sorted { $0.lexicographicallyPrecedes($1) { $0.value < $1.value } }.map(range)
+        }
     }
 
     static func text(_ scalars: [Unicode.Scalar]) -> String {

@@ -12,22 +12,25 @@ public enum RecordQueryCompiler {
         if let cursor = query.after {
             where_.append(keyset(after: cursor, query: query, dialect: dialect))
         }
-        var order: [String] = query.sort.map { key in
-            let expression = FieldExpression(key.field, dialect: dialect).sql
-            return expression + direction(descending: key.descending, dialect: dialect)
-        }
-        order.append("id" + (query.idDescending ? " DESC" : " ASC"))
+        let order = orderBy(query, dialect: dialect)
         if dialect == .sqlite, let ranged = query.candidateRanges, ranged.ordered {
-            return orderedRanges(ranged, entity: entity, query: query, conditions: where_, order: order.joined(separator: ", "))
+            return orderedRanges(ranged, entity: entity, query: query, conditions: where_, order: order)
         }
         var sql: SQLFragment = "SELECT \(raw: selectList(entity: entity, query: query)) FROM "
         sql.append(source(scope: scope, entity: entity, query: query))
         sql.append(" WHERE ")
         sql.append(SQLFragment.joined(where_, separator: " AND "))
-        sql.append(" ORDER BY ")
-        sql.append(raw: order.joined(separator: ", "))
-        sql.append(raw: " LIMIT \(query.limit + 1)")
+        sql.append(raw: " ORDER BY \(order) LIMIT \(query.limit + 1)")
         return sql
+    }
+
+    /// The list's order: its sort keys, then the id.
+    static func orderBy(_ query: ListQuery, dialect: SQLDialect) -> String {
+        var order: [String] = query.sort.map { key in
+            FieldExpression(key.field, dialect: dialect).sql + direction(descending: key.descending, dialect: dialect)
+        }
+        order.append("id" + (query.idDescending ? " DESC" : " ASC"))
+        return order.joined(separator: ", ")
     }
 
     /// SQLite: a page sorted by the field a `starts` filter narrows to ranges of its index. Each
@@ -99,6 +102,17 @@ public enum RecordQueryCompiler {
     /// walking the sort order and probing the candidates instead; the conditions and the order
     /// still name the table's columns unqualified (the candidates have only `candidate_id`).
     static func source(scope: AccessScope, entity: EntityDefinition, query: ListQuery) -> SQLFragment {
+        if let window = query.window {
+            // The first rows of the list's order after the cursor, from the sort index alone
+            // (no filter, no access rule), each row then found by its rowid.
+            var inner: [SQLFragment] = [tenantCondition(scope: scope), "deleted_at IS NULL"]
+            if let cursor = query.after { inner.append(keyset(after: cursor, query: query, dialect: .sqlite)) }
+            var sql: SQLFragment = "(SELECT rowid AS window_rowid FROM \(raw: entity.table) WHERE "
+            sql.append(SQLFragment.joined(inner, separator: " AND "))
+            sql.append(raw: " ORDER BY \(orderBy(query, dialect: .sqlite)) LIMIT \(window))")
+            sql.append(" AS walked CROSS JOIN \(raw: entity.table) ON \(raw: entity.table).rowid = walked.window_rowid")
+            return sql
+        }
         if let ranged = query.candidateRanges {
             // The rowids in the field's index ranges (disjoint: no id twice), each row found by it.
             let column = SQLDialect.sqlite.quote(ranged.column)

@@ -137,9 +137,7 @@ public enum RecordStore {
     public static func list(
         query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> (records: [Record], nextCursor: String?) {
-        let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
-        let rows = try await connection.query(
-            RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
+        let (rows, query) = try await pageRows(query, entity: entity, scope: scope, on: connection)
         let records = decode(rows.prefix(query.limit), entity: entity)
         return (records, rows.count > query.limit ? records.last.map { cursor(after: $0, query: query) } : nil)
     }
@@ -149,9 +147,7 @@ public enum RecordStore {
     public static func listJSON(
         query: ListQuery, entity: EntityDefinition, visible: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> (json: [UInt8], count: Int, nextCursor: String?) {
-        let query = try await narrowed(query, entity: entity, scope: scope, on: connection)
-        let rows = try await connection.query(
-            RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
+        let (rows, query) = try await pageRows(query, entity: entity, scope: scope, on: connection)
         guard let first = rows.first else { return ([], 0, nil) }
         let layout = RecordRowLayout(columns: first.columns, entity: visible)
         let writer = RecordRowJSON(layout: layout)
@@ -166,6 +162,67 @@ public enum RecordStore {
         return (output, page.count, next)
     }
 
+    /// The rows of a page (one more than the limit when more follow) and the query that read
+    /// them. SQLite, when a text filter names too many candidates to read and the list's order
+    /// is an index's: the page first walks that order over a window of `walkWindow` rows (read
+    /// from the sort index, then each row by its rowid); a filter whose matches are common meets a page of
+    /// them there. When it does not — the matches are rarer than they seemed, or they gather
+    /// at the other end of the order (a Cyrillic first name sorted by surnames where Latin ones
+    /// come first) — the page reads the filter's candidates instead, however many: that costs
+    /// what the matches cost, where the walk's cost has no bound.
+    static func pageRows(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> (rows: [SQLRow], query: ListQuery)
+    {
+        let (query, fallback) = try await planned(query, entity: entity, scope: scope, on: connection)
+        func rows(_ query: ListQuery) async throws -> [SQLRow] {
+            try await connection.query(RecordQueryCompiler.page(scope: scope, entity: entity, query: query, dialect: connection.dialect))
+        }
+        guard let fallback else { return (try await rows(query), query) }
+        var bounded = query
+        bounded.window = TextFilterIndex.walkWindow(limit: query.limit)
+        let walked = try await rows(bounded)
+        if walked.count > query.limit { return (walked, query) }
+        // The window met `walked.count` matches: walking on costs about that many windows more
+        // per missing match; reading the candidates costs about two rows' walk each (none met:
+        // the matches lie elsewhere in the order, and the candidates win when they are few).
+        let window = Double(TextFilterIndex.walkWindow(limit: query.limit))
+        let walkOn = walked.isEmpty ? Double.infinity : Double(query.limit + 1 - walked.count) / Double(walked.count) * window
+        let cap = TextFilterIndex.fallbackCandidates
+        let candidates = try await candidateCount(fallback, entity: entity, scope: scope, cap: cap, on: connection)
+        if candidates <= cap, 2 * Double(candidates) < walkOn { return (try await rows(fallback), fallback) }
+        return (try await rows(query), query)
+    }
+
+    /// SQLite: how many records a narrowed query's candidates name, counting at most `cap + 1`
+    /// (index entries of its ranges, or documents of the trigram index; no rows read).
+    static func candidateCount(
+        _ query: ListQuery, entity: EntityDefinition, scope: AccessScope, cap: Int, on connection: any DatabaseConnection
+    ) async throws -> Int {
+        if let ranges = query.candidateRanges {
+            let column = SQLDialect.sqlite.quote(ranges.column)
+            let counts = ranges.ranges.map { range -> SQLFragment in
+                """
+                (SELECT COUNT(*) FROM (SELECT 1 FROM \(raw: entity.table) INDEXED BY \(raw: ranges.index)
+                  WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
+                  AND \(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper)) LIMIT \(raw: String(cap + 1))))
+                """
+            }
+            return try await connection.first("SELECT " + SQLFragment.joined(counts, separator: " + ") + " AS n")?.int("n").map { Int($0) }
+                ?? 0
+        }
+        guard let match = query.candidateMatch else { return 0 }
+        // Counted in the full-text table alone (no join): a common prefix stops here cheaply.
+        return try await connection.first(
+            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM text_fts WHERE text_fts MATCH \(.text(match)) LIMIT \(raw: String(cap + 1)))"
+        )?.int("n").map { Int($0) } ?? 0
+    }
+
+    static func narrowed(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> ListQuery
+    {
+        try await planned(query, entity: entity, scope: scope, on: connection).query
+    }
+
     /// SQLite: picks how a page with `starts` / `contains` filters reads its rows.
     ///
     /// - A `starts` filter on a built-in field that has a sort index of its own becomes ranges of
@@ -177,15 +234,20 @@ public enum RecordStore {
     ///   `contains`. The filter naming the fewest, if few enough, narrows the page to those
     ///   records, which are read by id and sorted; a commoner filter is left to the page's walk
     ///   of its sort order, which meets a match every few rows when matches are that common.
+    /// When every filter names too many, `fallback` is the query narrowed by the first of them
+    /// (a range one rather than a trigram one: its candidates cost less), for `pageRows` — when
+    /// the list's order is an index's; otherwise the page reads the table in that order anyway.
     /// (PostgreSQL: see `narrowedOnPostgres`.)
-    static func narrowed(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
-        async throws -> ListQuery
+    static func planned(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
+        async throws -> (query: ListQuery, fallback: ListQuery?)
     {
         guard !query.deleted, query.candidateMatch == nil, query.candidatePattern == nil, query.candidateRanges == nil else {
-            return query
+            return (query, nil)
         }
-        if connection.dialect == .postgres { return try await narrowedOnPostgres(query, entity: entity, on: connection) }
+        if connection.dialect == .postgres { return (try await narrowedOnPostgres(query, entity: entity, on: connection), nil) }
         var best: (match: String?, ranges: IndexRanges?, count: Int)?
+        var common: (match: String?, ranges: IndexRanges?)?
+        var sortIndexed = true
         var limit: Int?
         let sortedByBuiltins = query.sort.allSatisfy { !$0.field.isCustom }
         for condition in query.conditions where condition.op == .starts || condition.op == .contains {
@@ -193,55 +255,61 @@ public enum RecordStore {
             if limit == nil {
                 // A sort order no index serves is no walk but a sort of every match: reading the
                 // candidates is cheaper however many there are, up to a bound on one page's work.
+                sortIndexed = try await isSortServedByIndex(query, entity: entity, on: connection)
                 limit =
-                    try await isSortServedByIndex(query, entity: entity, on: connection)
+                    try await sortIndexed
                     ? TextFilterIndex.candidateLimit(table: entity.table, on: connection) : TextFilterIndex.unsortedCandidates
             }
             let cap = min(limit ?? TextFilterIndex.minimumCandidates, best?.count ?? .max)
             if condition.op == .starts, !condition.field.isCustom,
                 let index = try await TextFilterIndex.sortIndex(table: entity.table, column: condition.field.name, on: connection),
-                let spelled = TextFold.startsRanges(text)
+                let spelled = try await TextFilterIndex.startsRanges(
+                    prefix: text, column: condition.field.name, index: index, table: entity.table, scope: scope, on: connection)
             {
+                // No spelling of the prefix occurs: one empty range (nothing matches).
                 let ranges = IndexRanges(
-                    column: condition.field.name, index: index, ranges: spelled.map { IndexRanges.Range(lower: $0.lower, upper: $0.upper) },
+                    column: condition.field.name, index: index, ranges: spelled.isEmpty ? [.init(lower: "", upper: "")] : spelled,
                     ordered: false)
                 if query.sort.first?.field.name == condition.field.name, sortedByBuiltins {
                     var narrowed = query
                     narrowed.candidateRanges = ranges
                     narrowed.candidateRanges?.ordered = true
-                    return narrowed
+                    return (narrowed, nil)
                 }
-                // Index entries only (workspace, value, rowid): counting them reads no rows.
-                let counts = ranges.ranges.map { range -> SQLFragment in
-                    """
-                    (SELECT COUNT(*) FROM (SELECT 1 FROM \(raw: entity.table) INDEXED BY \(raw: index)
-                      WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
-                      AND \(raw: SQLDialect.sqlite.quote(ranges.column)) >= \(.text(range.lower))
-                      AND \(raw: SQLDialect.sqlite.quote(ranges.column)) < \(.text(range.upper)) LIMIT \(raw: String(cap + 1))))
-                    """
+                var candidates = query
+                candidates.candidateRanges = ranges
+                let count = try await candidateCount(candidates, entity: entity, scope: scope, cap: cap, on: connection)
+                if count <= cap {
+                    best = (nil, ranges, count)
+                } else if common?.ranges == nil {
+                    common = (nil, ranges)
                 }
-                let count =
-                    try await connection.first("SELECT " + SQLFragment.joined(counts, separator: " + ") + " AS n")?.int("n").map { Int($0) }
-                    ?? 0
-                if count <= cap { best = (nil, ranges, count) }
                 continue
             }
             guard
                 let match = condition.op == .starts
                     ? TextFold.startsQuery(field: condition.field.name, prefix: text) : TextFold.containsQuery(text)
             else { continue }
-            // Counted in the full-text table alone (no join): a common prefix stops here cheaply.
-            let count =
-                try await connection.first(
-                    "SELECT COUNT(*) AS n FROM (SELECT rowid FROM text_fts WHERE text_fts MATCH \(.text(match)) LIMIT \(raw: String(cap + 1)))"
-                )?.int("n").map { Int($0) } ?? 0
-            if count <= cap { best = (match, nil, count) }
+            var candidates = query
+            candidates.candidateMatch = match
+            let count = try await candidateCount(candidates, entity: entity, scope: scope, cap: cap, on: connection)
+            if count <= cap {
+                best = (match, nil, count)
+            } else if common == nil {
+                common = (match, nil)
+            }
         }
-        guard let best else { return query }
-        var narrowed = query
-        narrowed.candidateMatch = best.match
-        narrowed.candidateRanges = best.ranges
-        return narrowed
+        if let best {
+            var narrowed = query
+            narrowed.candidateMatch = best.match
+            narrowed.candidateRanges = best.ranges
+            return (narrowed, nil)
+        }
+        guard let common, sortIndexed else { return (query, nil) }
+        var fallback = query
+        fallback.candidateMatch = common.match
+        fallback.candidateRanges = common.ranges
+        return (query, fallback)
     }
 
     /// SQLite: whether an index hands out the page's rows in its order (the first sort key: a

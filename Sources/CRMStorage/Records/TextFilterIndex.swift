@@ -80,11 +80,57 @@ public enum TextFilterIndex {
         return indexes.contains(name) ? name : nil
     }
 
+    /// SQLite: the ranges of a column's sort index that hold the values starting with `prefix`
+    /// in any case (`TextFold.PrefixSpellings`), one per spelling of the prefix's characters
+    /// that some live record of the workspace has. The spellings are found a character at a
+    /// time: each level asks the index, in one statement of one seek per spelling, which of the
+    /// heads one character longer occur, so data written in one case (names capitalised, e-mail
+    /// addresses in lower case) ends with one exact range and no value in it that does not
+    /// match. Past `maximumRanges` spellings the rest of the prefix is bounded by its lowest and
+    /// highest spellings. Nil when the prefix has characters without certain spellings; no
+    /// ranges when no value matches.
+    static func startsRanges(
+        prefix: String, column: String, index: String, table: String, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> [IndexRanges.Range]? {
+        guard let spellings = TextFold.PrefixSpellings(prefix) else { return nil }
+        let quoted = SQLDialect.sqlite.quote(column)
+        var heads: [[Unicode.Scalar]] = [[]]
+        for position in spellings.choices.indices {
+            let longer = spellings.extend(heads, at: position)
+            if longer.count > maximumRanges { break }
+            let probes = longer.enumerated().map { offset, head -> SQLFragment in
+                let range = spellings.range(head)
+                return """
+                    EXISTS (SELECT 1 FROM \(raw: table) INDEXED BY \(raw: index) WHERE workspace_id = \(.uuid(scope.workspaceID))
+                      AND deleted_at IS NULL AND \(raw: quoted) >= \(.text(range.lower)) AND \(raw: quoted) < \(.text(range.upper))) AS p\(raw: String(offset))
+                    """
+            }
+            guard let row = try await connection.first("SELECT " + SQLFragment.joined(probes, separator: ", ")) else { return nil }
+            heads = longer.indices.filter { row.int("p\($0)") == 1 }.map { longer[$0] }
+            if heads.isEmpty { return [] }
+        }
+        return spellings.ranges(heads).map { IndexRanges.Range(lower: $0.lower, upper: $0.upper) }
+    }
+
+    /// SQLite: how many rows of its sort order a page walks before it reads a common filter's
+    /// candidates instead (`RecordStore.pageRows`): forty rows for each one the page shows, so
+    /// matches making 2.5% of the rows or more meet a page within the window wherever they lie
+    /// evenly (2,040 rows for a page of 50; a filter is common when it names more than
+    /// `candidateLimit` records, 3,600 of a million).
+    static func walkWindow(limit: Int) -> Int { 40 * (limit + 1) }
+
+    /// SQLite: how many candidates a page reads at most when its window of the sort order did
+    /// not hold a page of matches (`RecordStore.pageRows`); more, and it walks on.
+    static let fallbackCandidates = 50_000
+
+    /// How many spellings of a prefix become ranges of their own (each is a seek of the index).
+    static let maximumRanges = 16
+
     /// How many candidates a filter may name when the list's sort has no index (the other way
     /// is to sort every match of the table).
     static let unsortedCandidates = 100_000
 
-    static let minimumCandidates = 1_000
+    static let minimumCandidates = 100
     static let maximumCandidates = 8_000
     private static let sortIndexes = Mutex<[String: Set<String>]>([:])
     private static let limits = Mutex<[String: (at: ContinuousClock.Instant, limit: Int)]>([:])

@@ -272,11 +272,24 @@ struct SQLiteSession: DatabaseConnection {
             throw CRMError.badRequest(code: "nul_character", message: "text must not contain the NUL character")
         }
         do {
-            return try connection.query(sql, binds)
+            guard let slow = Self.slowStatement else { return try connection.query(sql, binds) }
+            let started = ContinuousClock.now
+            let rows = try connection.query(sql, binds)
+            let elapsed = ContinuousClock.now - started
+            if elapsed >= slow {
+                // The statement's text only: its values (which may be personal data) stay bound.
+                FileHandle.standardError.write(Data("slow statement (\(elapsed)): \(sql)\n".utf8))
+            }
+            return rows
         } catch let error as SQLiteFailure where error.isUniqueViolation {
             throw StorageError.uniqueViolation(error.message)
         }
     }
+
+    /// `CLIENTELE_SLOW_STATEMENT_MS`: statements that take at least this long are written to
+    /// standard error (text without values), for reading plans; unset, nothing is timed.
+    static let slowStatement: Duration? = ProcessInfo.processInfo.environment["CLIENTELE_SLOW_STATEMENT_MS"]
+        .flatMap { Int($0) }.map { .milliseconds($0) }
 
     /// Whether a statement names a full-text table (`..._fts`).
     static func readsFullText(_ sql: String) -> Bool {
