@@ -56,12 +56,12 @@ public struct ListQuery: Sendable, Hashable {
     /// pattern, as the table's look-up function names them (`TextFilterIndex.lookUpFunction`);
     /// again a narrowing only. Set by `RecordStore.narrowed`.
     public var candidatePattern: String?
-    /// SQLite: a `starts` filter on a built-in field with a sort index of its own, as ranges of
+    /// A `starts` filter on a built-in field with a sort index of its own, as ranges of
     /// that index (`TextFold.startsRanges`). `ordered` when the list is sorted by the same field:
     /// the page reads each range in index order and merges them; otherwise the ranges name the
     /// candidates. A narrowing only. Set by `RecordStore.narrowed`.
     public var candidateRanges: IndexRanges?
-    /// SQLite: read only this many rows of the list's order (a bounded walk of the sort order;
+    /// Read only this many rows of the list's order (a bounded walk of the sort order;
     /// see `RecordStore.pageRows`). Set by the storage layer.
     public var window: Int?
 

@@ -13,15 +13,44 @@ public enum RecordQueryCompiler {
             where_.append(keyset(after: cursor, query: query, dialect: dialect))
         }
         let order = orderBy(query, dialect: dialect)
-        if dialect == .sqlite, let ranged = query.candidateRanges, ranged.ordered {
-            return orderedRanges(ranged, entity: entity, query: query, conditions: where_, order: order)
+        if let ranged = query.candidateRanges, ranged.ordered {
+            return orderedRanges(ranged, entity: entity, query: query, conditions: where_, order: order, dialect: dialect)
         }
         var sql: SQLFragment = "SELECT \(raw: selectList(entity: entity, query: query)) FROM "
-        sql.append(source(scope: scope, entity: entity, query: query))
+        sql.append(source(scope: scope, entity: entity, query: query, dialect: dialect))
         sql.append(" WHERE ")
         sql.append(SQLFragment.joined(where_, separator: " AND "))
         sql.append(raw: " ORDER BY \(order) LIMIT \(query.limit + 1)")
         return sql
+    }
+
+    /// SQLite's index hint (`INDEXED BY`); PostgreSQL's planner takes no hints.
+    static func indexedBy(_ index: String, _ dialect: SQLDialect) -> String {
+        dialect == .sqlite ? " INDEXED BY \(index)" : ""
+    }
+
+    /// The candidates of `query.candidateRanges` (PostgreSQL) or `query.window` (both): the ids
+    /// in the ranges of the field's sort index, or the first ids of the list's order.
+    static func candidateIDs(scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect) -> SQLFragment? {
+        if let window = query.window {
+            var inner: [SQLFragment] = [tenantCondition(scope: scope), "deleted_at IS NULL"]
+            if let cursor = query.after { inner.append(keyset(after: cursor, query: query, dialect: dialect)) }
+            var sql: SQLFragment = "SELECT \(raw: dialect == .sqlite ? "rowid" : "id") AS candidate_key FROM \(raw: entity.table) WHERE "
+            sql.append(SQLFragment.joined(inner, separator: " AND "))
+            sql.append(raw: " ORDER BY \(orderBy(query, dialect: dialect)) LIMIT \(window)")
+            return sql
+        }
+        guard let ranged = query.candidateRanges else { return nil }
+        // Disjoint ranges: no id twice.
+        let column = dialect.quote(ranged.column)
+        let arms: [SQLFragment] = ranged.ranges.map { range in
+            """
+            SELECT \(raw: dialect == .sqlite ? "rowid" : "id") AS candidate_key FROM \(raw: entity.table)\(raw: indexedBy(ranged.index, dialect))
+              WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
+              AND \(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper))
+            """
+        }
+        return SQLFragment.joined(arms, separator: " UNION ALL ")
     }
 
     /// The list's order: its sort keys, then the id.
@@ -39,12 +68,12 @@ public enum RecordQueryCompiler {
     /// the table's size. The outer order names the result's columns (every sort key is a
     /// built-in column, which `RecordStore.narrowed` checks).
     static func orderedRanges(
-        _ ranged: IndexRanges, entity: EntityDefinition, query: ListQuery, conditions: [SQLFragment], order: String
+        _ ranged: IndexRanges, entity: EntityDefinition, query: ListQuery, conditions: [SQLFragment], order: String, dialect: SQLDialect
     ) -> SQLFragment {
-        let column = SQLDialect.sqlite.quote(ranged.column)
+        let column = dialect.quote(ranged.column)
         let arms: [SQLFragment] = ranged.ranges.map { range in
             var arm: SQLFragment =
-                "SELECT \(raw: selectList(entity: entity, query: query)) FROM \(raw: entity.table) INDEXED BY \(raw: ranged.index) WHERE "
+                "SELECT \(raw: selectList(entity: entity, query: query)) FROM \(raw: entity.table)\(raw: indexedBy(ranged.index, dialect)) WHERE "
             arm.append(
                 SQLFragment.joined(
                     conditions + ["\(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper))"], separator: " AND ")
@@ -53,7 +82,8 @@ public enum RecordQueryCompiler {
             return arm
         }
         if arms.count == 1 { return arms[0] }
-        var sql = SQLFragment.joined(arms.map { "SELECT * FROM (" + $0 + ")" }, separator: " UNION ALL ")
+        let wrapped = arms.enumerated().map { offset, arm in "SELECT * FROM (" + arm + ") AS arm\(raw: String(offset))" }
+        var sql = SQLFragment.joined(wrapped, separator: " UNION ALL ")
         sql.append(raw: " ORDER BY \(order) LIMIT \(query.limit + 1)")
         return sql
     }
@@ -79,7 +109,7 @@ public enum RecordQueryCompiler {
     ) -> SQLFragment {
         let expression = FieldExpression(field, dialect: dialect).sql
         var sql: SQLFragment = "SELECT \(raw: expression) AS grouped_value, COUNT(*) AS total FROM "
-        sql.append(source(scope: scope, entity: entity, query: query))
+        sql.append(source(scope: scope, entity: entity, query: query, dialect: dialect))
         sql.append(" WHERE ")
         sql.append(SQLFragment.joined(conditions(scope: scope, entity: entity, query: query, dialect: dialect), separator: " AND "))
         sql.append(raw: " GROUP BY \(expression)")
@@ -91,7 +121,7 @@ public enum RecordQueryCompiler {
         scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect
     ) -> SQLFragment {
         var sql: SQLFragment = "SELECT COUNT(*) AS total FROM "
-        sql.append(source(scope: scope, entity: entity, query: query))
+        sql.append(source(scope: scope, entity: entity, query: query, dialect: dialect))
         sql.append(" WHERE ")
         sql.append(SQLFragment.joined(conditions(scope: scope, entity: entity, query: query, dialect: dialect), separator: " AND "))
         return sql
@@ -101,30 +131,11 @@ public enum RecordQueryCompiler {
     /// records the text filter index names, each found by its id. `CROSS JOIN` keeps SQLite from
     /// walking the sort order and probing the candidates instead; the conditions and the order
     /// still name the table's columns unqualified (the candidates have only `candidate_id`).
-    static func source(scope: AccessScope, entity: EntityDefinition, query: ListQuery) -> SQLFragment {
-        if let window = query.window {
-            // The first rows of the list's order after the cursor, from the sort index alone
-            // (no filter, no access rule), each row then found by its rowid.
-            var inner: [SQLFragment] = [tenantCondition(scope: scope), "deleted_at IS NULL"]
-            if let cursor = query.after { inner.append(keyset(after: cursor, query: query, dialect: .sqlite)) }
-            var sql: SQLFragment = "(SELECT rowid AS window_rowid FROM \(raw: entity.table) WHERE "
-            sql.append(SQLFragment.joined(inner, separator: " AND "))
-            sql.append(raw: " ORDER BY \(orderBy(query, dialect: .sqlite)) LIMIT \(window))")
-            sql.append(" AS walked CROSS JOIN \(raw: entity.table) ON \(raw: entity.table).rowid = walked.window_rowid")
-            return sql
-        }
-        if let ranged = query.candidateRanges {
-            // The rowids in the field's index ranges (disjoint: no id twice), each row found by it.
-            let column = SQLDialect.sqlite.quote(ranged.column)
-            let arms: [SQLFragment] = ranged.ranges.map { range in
-                """
-                SELECT rowid AS candidate_rowid FROM \(raw: entity.table) INDEXED BY \(raw: ranged.index)
-                  WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
-                  AND \(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper))
-                """
-            }
-            return "(" + SQLFragment.joined(arms, separator: " UNION ALL ")
-                + ") AS candidates CROSS JOIN \(raw: entity.table) ON \(raw: entity.table).rowid = candidates.candidate_rowid"
+    static func source(scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect) -> SQLFragment {
+        // SQLite: the candidates' rowids first, each row then found by its rowid (PostgreSQL:
+        // an `id IN` condition, `conditions`).
+        if dialect == .sqlite, let ids = candidateIDs(scope: scope, entity: entity, query: query, dialect: dialect) {
+            return "(" + ids + ") AS candidates CROSS JOIN \(raw: entity.table) ON \(raw: entity.table).rowid = candidates.candidate_key"
         }
         guard let match = query.candidateMatch else { return "\(raw: entity.table)" }
         return """
@@ -228,9 +239,12 @@ public enum RecordQueryCompiler {
         for condition in query.conditions {
             result.append(compile(condition, dialect: dialect))
         }
+        if dialect == .postgres, let ids = candidateIDs(scope: scope, entity: entity, query: query, dialect: dialect) {
+            result.append("id IN (" + ids + ")")
+        }
         if dialect == .postgres, let pattern = query.candidatePattern {
             result.append(
-                "id IN (SELECT \(raw: TextFilterIndex.lookUpFunction(of: entity))(\(.text(pattern)), \(.int(Int64(TextFilterIndex.postgresCandidates + 1)))))"
+                "id IN (SELECT \(raw: TextFilterIndex.lookUpFunction(of: entity))(\(.text(pattern)), \(.int(Int64(TextFilterIndex.mostCandidates + 1)))))"
             )
         }
         if let search = query.search {

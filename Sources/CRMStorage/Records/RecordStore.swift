@@ -163,9 +163,9 @@ public enum RecordStore {
     }
 
     /// The rows of a page (one more than the limit when more follow) and the query that read
-    /// them. SQLite, when a text filter names too many candidates to read and the list's order
-    /// is an index's: the page first walks that order over a window of `walkWindow` rows (read
-    /// from the sort index, then each row by its rowid); a filter whose matches are common meets a page of
+    /// them. When a text filter names too many candidates to read and the list's order is an
+    /// index's, the page first walks that order over a window of `walkWindow` rows (read from
+    /// the sort index, then each row by its key); a filter whose matches are common meets a page of
     /// them there. When it does not — the matches are rarer than they seemed, or they gather
     /// at the other end of the order (a Cyrillic first name sorted by surnames where Latin ones
     /// come first) — the page reads the filter's candidates instead, however many: that costs
@@ -193,22 +193,28 @@ public enum RecordStore {
         return (try await rows(query), query)
     }
 
-    /// SQLite: how many records a narrowed query's candidates name, counting at most `cap + 1`
-    /// (index entries of its ranges, or documents of the trigram index; no rows read).
+    /// How many records a narrowed query's candidates name, counting at most `cap + 1` (index
+    /// entries of its ranges, or what the trigram index names; no rows read).
     static func candidateCount(
         _ query: ListQuery, entity: EntityDefinition, scope: AccessScope, cap: Int, on connection: any DatabaseConnection
     ) async throws -> Int {
         if let ranges = query.candidateRanges {
-            let column = SQLDialect.sqlite.quote(ranges.column)
+            let column = connection.dialect.quote(ranges.column)
+            let hint = RecordQueryCompiler.indexedBy(ranges.index, connection.dialect)
             let counts = ranges.ranges.map { range -> SQLFragment in
                 """
-                (SELECT COUNT(*) FROM (SELECT 1 FROM \(raw: entity.table) INDEXED BY \(raw: ranges.index)
+                (SELECT COUNT(*) FROM (SELECT 1 FROM \(raw: entity.table)\(raw: hint)
                   WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
-                  AND \(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper)) LIMIT \(raw: String(cap + 1))))
+                  AND \(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper)) LIMIT \(raw: String(cap + 1))) AS entries)
                 """
             }
             return try await connection.first("SELECT " + SQLFragment.joined(counts, separator: " + ") + " AS n")?.int("n").map { Int($0) }
                 ?? 0
+        }
+        if let pattern = query.candidatePattern {
+            return try await connection.first(
+                "SELECT COUNT(*) AS n FROM \(raw: TextFilterIndex.lookUpFunction(of: entity))(\(.text(pattern)), \(.int(Int64(cap + 1))))"
+            )?.int("n").map { Int($0) } ?? 0
         }
         guard let match = query.candidateMatch else { return 0 }
         // Counted in the full-text table alone (no join): a common prefix stops here cheaply.
@@ -223,96 +229,89 @@ public enum RecordStore {
         try await planned(query, entity: entity, scope: scope, on: connection).query
     }
 
-    /// SQLite: picks how a page with `starts` / `contains` filters reads its rows.
+    /// Picks how a page with `starts` / `contains` filters reads its rows (decision 0011).
     ///
     /// - A `starts` filter on a built-in field that has a sort index of its own becomes ranges of
-    ///   that index (`TextFold.startsRanges`). When the list is sorted by that field the page
-    ///   reads the ranges in order (`IndexRanges.ordered`): bounded work, whatever the data.
-    /// - Otherwise each filter counts its candidates, up to a limit that grows with the table
-    ///   (`TextFilterIndex.candidateLimit`): index entries in the ranges, or documents of the
-    ///   trigram index (`TextFilterIndex`) for custom fields, fields without an index, and
-    ///   `contains`. The filter naming the fewest, if few enough, narrows the page to those
-    ///   records, which are read by id and sorted; a commoner filter is left to the page's walk
-    ///   of its sort order, which meets a match every few rows when matches are that common.
-    /// When every filter names too many, `fallback` is the query narrowed by the first of them
-    /// (a range one rather than a trigram one: its candidates cost less), for `pageRows` — when
+    ///   that index (`TextFilterIndex.startsRanges`). When the list is sorted by that field the
+    ///   page reads the ranges in order (`IndexRanges.ordered`): bounded work, whatever the data.
+    /// - Otherwise each filter counts its candidates, up to a limit (`TextFilterIndex
+    ///   .candidateLimit`, which grows with the table, on SQLite; `postgresCandidates`): index
+    ///   entries in the ranges, or what the trigram index names (SQLite's `text_fts`, PostgreSQL's
+    ///   look-up function) for custom fields, fields without a sort index, and `contains`. The
+    ///   filter naming the fewest, if few enough, narrows the page to those records, which are
+    ///   read by id and sorted.
+    /// When every filter names too many, `fallback` is the query narrowed by one of them (ranges
+    /// rather than trigrams: their candidates cost less), for `pageRows`' bounded walk — when
     /// the list's order is an index's; otherwise the page reads the table in that order anyway.
-    /// (PostgreSQL: see `narrowedOnPostgres`.)
     static func planned(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> (query: ListQuery, fallback: ListQuery?)
     {
         guard !query.deleted, query.candidateMatch == nil, query.candidatePattern == nil, query.candidateRanges == nil else {
             return (query, nil)
         }
-        if connection.dialect == .postgres { return (try await narrowedOnPostgres(query, entity: entity, on: connection), nil) }
-        var best: (match: String?, ranges: IndexRanges?, count: Int)?
-        var common: (match: String?, ranges: IndexRanges?)?
+        let dialect = connection.dialect
+        var best: (query: ListQuery, count: Int)?
+        var common: ListQuery?
         var sortIndexed = true
         var limit: Int?
         let sortedByBuiltins = query.sort.allSatisfy { !$0.field.isCustom }
+        let trigramColumns = TextFilterIndex.columns(of: entity)
         for condition in query.conditions where condition.op == .starts || condition.op == .contains {
             guard TextFold.isIndexed(condition.field.type), let text = condition.values.first?.plainText else { continue }
             if limit == nil {
                 // A sort order no index serves is no walk but a sort of every match: reading the
                 // candidates is cheaper however many there are, up to a bound on one page's work.
                 sortIndexed = try await isSortServedByIndex(query, entity: entity, on: connection)
+                // (PostgreSQL's trigram look-up rechecks every row it names: past a few thousand
+                // it costs what the scan costs, so its limit stays.)
                 limit =
-                    try await sortIndexed
-                    ? TextFilterIndex.candidateLimit(table: entity.table, on: connection) : TextFilterIndex.unsortedCandidates
+                    sortIndexed || dialect == .postgres
+                    ? try await TextFilterIndex.candidateLimit(table: entity.table, on: connection) : TextFilterIndex.unsortedCandidates
             }
             let cap = min(limit ?? TextFilterIndex.minimumCandidates, best?.count ?? .max)
+            var candidates = query
             if condition.op == .starts, !condition.field.isCustom,
                 let index = try await TextFilterIndex.sortIndex(table: entity.table, column: condition.field.name, on: connection),
                 let spelled = try await TextFilterIndex.startsRanges(
                     prefix: text, column: condition.field.name, index: index, table: entity.table, scope: scope, on: connection)
             {
                 // No spelling of the prefix occurs: one empty range (nothing matches).
-                let ranges = IndexRanges(
+                candidates.candidateRanges = IndexRanges(
                     column: condition.field.name, index: index, ranges: spelled.isEmpty ? [.init(lower: "", upper: "")] : spelled,
                     ordered: false)
                 if query.sort.first?.field.name == condition.field.name, sortedByBuiltins {
-                    var narrowed = query
-                    narrowed.candidateRanges = ranges
-                    narrowed.candidateRanges?.ordered = true
-                    return (narrowed, nil)
+                    candidates.candidateRanges?.ordered = true
+                    return (candidates, nil)
                 }
-                var candidates = query
-                candidates.candidateRanges = ranges
-                let count = try await candidateCount(candidates, entity: entity, scope: scope, cap: cap, on: connection)
-                if count <= cap {
-                    best = (nil, ranges, count)
-                } else if common?.ranges == nil {
-                    common = (nil, ranges)
-                }
-                continue
+            } else if dialect == .sqlite {
+                guard
+                    let match = condition.op == .starts
+                        ? TextFold.startsQuery(field: condition.field.name, prefix: text) : TextFold.containsQuery(text)
+                else { continue }
+                candidates.candidateMatch = match
+            } else {
+                // PostgreSQL's trigram index: three characters or more, as a substring (a prefix
+                // is one too; the exact comparison decides).
+                guard condition.field.isCustom || trigramColumns.contains(condition.field.name), TextFold.isPlainForPostgres(text),
+                    TextFold.fold(text).count >= 3
+                else { continue }
+                candidates.candidatePattern = "%" + RecordQueryCompiler.likeEscaped(TextFold.fold(text)) + "%"
             }
-            guard
-                let match = condition.op == .starts
-                    ? TextFold.startsQuery(field: condition.field.name, prefix: text) : TextFold.containsQuery(text)
-            else { continue }
-            var candidates = query
-            candidates.candidateMatch = match
             let count = try await candidateCount(candidates, entity: entity, scope: scope, cap: cap, on: connection)
             if count <= cap {
-                best = (match, nil, count)
-            } else if common == nil {
-                common = (match, nil)
+                best = (candidates, count)
+            } else if candidates.candidateRanges != nil ? common?.candidateRanges == nil : common == nil && dialect == .sqlite {
+                // Ranges' candidates cost less to read than the trigram index's (on PostgreSQL,
+                // tens of thousands of those cost what the walk does).
+                common = candidates
             }
         }
-        if let best {
-            var narrowed = query
-            narrowed.candidateMatch = best.match
-            narrowed.candidateRanges = best.ranges
-            return (narrowed, nil)
-        }
+        if let best { return (best.query, nil) }
         guard let common, sortIndexed else { return (query, nil) }
-        var fallback = query
-        fallback.candidateMatch = common.match
-        fallback.candidateRanges = common.ranges
-        return (query, fallback)
+        return (query, common)
     }
 
-    /// SQLite: whether an index hands out the page's rows in its order (the first sort key: a
+    /// Whether an index hands out the page's rows in its order (the first sort key: a
     /// built-in field with its own sort index, the creation or change time, the number; no
     /// sort is the primary key's order).
     static func isSortServedByIndex(_ query: ListQuery, entity: EntityDefinition, on connection: any DatabaseConnection) async throws
@@ -322,31 +321,6 @@ public enum RecordStore {
         if first.field.isCustom { return false }
         if ["created_at", "updated_at", "number"].contains(first.field.name) { return true }
         return try await TextFilterIndex.sortIndex(table: entity.table, column: first.field.name, on: connection) != nil
-    }
-
-    /// PostgreSQL: the rarest `starts` / `contains` filter of three characters or more (trigrams)
-    /// that names at most `TextFilterIndex.postgresCandidates` records narrows the page to them.
-    static func narrowedOnPostgres(_ query: ListQuery, entity: EntityDefinition, on connection: any DatabaseConnection) async throws
-        -> ListQuery
-    {
-        var best: (pattern: String, count: Int)?
-        let indexed = TextFilterIndex.columns(of: entity)
-        for condition in query.conditions where condition.op == .starts || condition.op == .contains {
-            guard TextFold.isIndexed(condition.field.type), condition.field.isCustom || indexed.contains(condition.field.name),
-                let text = condition.values.first?.plainText, TextFold.isPlainForPostgres(text), TextFold.fold(text).count >= 3
-            else { continue }
-            let pattern = "%" + RecordQueryCompiler.likeEscaped(TextFold.fold(text)) + "%"
-            let cap = min(TextFilterIndex.postgresCandidates, best?.count ?? .max)
-            let count =
-                try await connection.first(
-                    "SELECT COUNT(*) AS n FROM \(raw: TextFilterIndex.lookUpFunction(of: entity))(\(.text(pattern)), \(.int(Int64(cap + 1))))"
-                )?.int("n").map { Int($0) } ?? 0
-            if count <= cap { best = (pattern, count) }
-        }
-        guard let best else { return query }
-        var narrowed = query
-        narrowed.candidatePattern = best.pattern
-        return narrowed
     }
 
     /// Where the page after `record` starts: its sort values and id.

@@ -38,8 +38,8 @@ public enum TextFilterIndex {
         return "crm_fold(" + parts.joined(separator: " || ' ' || ") + ")"
     }
 
-    /// How many candidates the SQLite index may name before a filter counts as too common to be
-    /// worth it (then the page walks its sort order and compares rows instead).
+    /// How many candidates a filter may name before it counts as too common to be worth reading
+    /// (then the page walks its sort order and compares rows instead; `RecordStore.pageRows`).
     ///
     /// A walk to the 51st match of M among N rows reads about 51·N/M rows; reading M candidates
     /// by id costs about four B-tree look-ups each (index, document, record key, row) where the
@@ -48,9 +48,13 @@ public enum TextFilterIndex {
     /// from the planner's statistics (`sqlite_stat1`, kept by `PRAGMA optimize`), read at most
     /// once a minute per table.
     static func candidateLimit(table: String, on connection: any DatabaseConnection) async throws -> Int {
+        // PostgreSQL: a fixed limit (its trigram look-up rechecks each row it names; measured
+        // in session 4 of issue 12, decision 0006).
+        if connection.dialect == .postgres { return postgresCandidates }
         let now = ContinuousClock.now
-        if let cached = limits.withLock({ $0[table] }), now - cached.at < .seconds(60) { return cached.limit }
-        // No statistics yet (a new file before its first `PRAGMA optimize`): the smallest limit.
+        let key = "\(connection.dialect)/\(table)"
+        if let cached = limits.withLock({ $0[key] }), now - cached.at < .seconds(60) { return cached.limit }
+        // No statistics yet (a new database before its first analysis): the smallest limit.
         let rows =
             try? await connection.first(
                 "SELECT stat FROM sqlite_stat1 WHERE tbl = \(.text(table)) AND idx = \(.text(table + "_created"))"
@@ -58,29 +62,45 @@ public enum TextFilterIndex {
         let limit =
             rows.map { min(maximumCandidates, max(minimumCandidates, Int((51 * Double($0) / 4).squareRoot()))) }
             ?? minimumCandidates
-        limits.withLock { $0[table] = (now, limit) }
+        limits.withLock { $0[key] = (now, limit) }
         return limit
     }
 
-    /// SQLite: the name of a column's own sort index (`<table>_<column>`: workspace, column, id,
-    /// live rows; `Schema.sortIndex`), nil when it has none. Read from the schema once per table
-    /// and process (migrations run before the server starts).
+    /// The name of a column's own sort index (`<table>_<column>`: workspace, column, id, live
+    /// rows; `Schema.sortIndex`), nil when it has none — or, on PostgreSQL, when the database
+    /// does not order text by code point (its collation is not C: the ranges of
+    /// `startsRanges` would not hold). Read from the catalog once per table and process
+    /// (migrations run before the server starts).
     static func sortIndex(table: String, column: String, on connection: any DatabaseConnection) async throws -> String? {
         let indexes: Set<String>
-        if let known = sortIndexes.withLock({ $0[table] }) {
+        let key = "\(connection.dialect)/\(table)"
+        if let known = sortIndexes.withLock({ $0[key] }) {
             indexes = known
         } else {
-            indexes = Set(
-                try await connection.query(
-                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = \(.text(table)) AND sql LIKE '%WHERE deleted_at IS NULL'"
-                ).compactMap { $0.string("name") })
-            sortIndexes.withLock { $0[table] = indexes }
+            switch connection.dialect {
+            case .sqlite:
+                indexes = Set(
+                    try await connection.query(
+                        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = \(.text(table)) AND sql LIKE '%WHERE deleted_at IS NULL'"
+                    ).compactMap { $0.string("name") })
+            case .postgres:
+                let collation = try await connection.first(
+                    "SELECT datcollate AS c FROM pg_database WHERE datname = current_database()")?.string("c")
+                let codePointOrder = ["C", "POSIX", "C.UTF-8", "C.utf8"].contains(collation ?? "")
+                indexes =
+                    codePointOrder
+                    ? Set(
+                        try await connection.query(
+                            "SELECT indexname FROM pg_indexes WHERE tablename = \(.text(table)) AND indexdef LIKE '%WHERE (deleted_at IS NULL)'"
+                        ).compactMap { $0.string("indexname") }) : []
+            }
+            sortIndexes.withLock { $0[key] = indexes }
         }
         let name = table + "_" + column
         return indexes.contains(name) ? name : nil
     }
 
-    /// SQLite: the ranges of a column's sort index that hold the values starting with `prefix`
+    /// The ranges of a column's sort index that hold the values starting with `prefix`
     /// in any case (`TextFold.PrefixSpellings`), one per spelling of the prefix's characters
     /// that some live record of the workspace has. The spellings are found a character at a
     /// time: each level asks the index, in one statement of one seek per spelling, which of the
@@ -93,7 +113,8 @@ public enum TextFilterIndex {
         prefix: String, column: String, index: String, table: String, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [IndexRanges.Range]? {
         guard let spellings = TextFold.PrefixSpellings(prefix) else { return nil }
-        let quoted = SQLDialect.sqlite.quote(column)
+        let quoted = connection.dialect.quote(column)
+        let hint = RecordQueryCompiler.indexedBy(index, connection.dialect)
         var heads: [[Unicode.Scalar]] = [[]]
         for position in spellings.choices.indices {
             let longer = spellings.extend(heads, at: position)
@@ -101,8 +122,9 @@ public enum TextFilterIndex {
             let probes = longer.enumerated().map { offset, head -> SQLFragment in
                 let range = spellings.range(head)
                 return """
-                    EXISTS (SELECT 1 FROM \(raw: table) INDEXED BY \(raw: index) WHERE workspace_id = \(.uuid(scope.workspaceID))
-                      AND deleted_at IS NULL AND \(raw: quoted) >= \(.text(range.lower)) AND \(raw: quoted) < \(.text(range.upper))) AS p\(raw: String(offset))
+                    CASE WHEN EXISTS (SELECT 1 FROM \(raw: table)\(raw: hint) WHERE workspace_id = \(.uuid(scope.workspaceID))
+                      AND deleted_at IS NULL AND \(raw: quoted) >= \(.text(range.lower)) AND \(raw: quoted) < \(.text(range.upper)))
+                      THEN 1 ELSE 0 END AS p\(raw: String(offset))
                     """
             }
             guard let row = try await connection.first("SELECT " + SQLFragment.joined(probes, separator: ", ")) else { return nil }
@@ -112,14 +134,14 @@ public enum TextFilterIndex {
         return spellings.ranges(heads).map { IndexRanges.Range(lower: $0.lower, upper: $0.upper) }
     }
 
-    /// SQLite: how many rows of its sort order a page walks before it reads a common filter's
+    /// How many rows of its sort order a page walks before it reads a common filter's
     /// candidates instead (`RecordStore.pageRows`): forty rows for each one the page shows, so
     /// matches making 2.5% of the rows or more meet a page within the window wherever they lie
     /// evenly (2,040 rows for a page of 50; a filter is common when it names more than
     /// `candidateLimit` records, 3,600 of a million).
     static func walkWindow(limit: Int) -> Int { 40 * (limit + 1) }
 
-    /// SQLite: how many candidates a page reads at most when its window of the sort order did
+    /// How many candidates a page reads at most when its window of the sort order did
     /// not hold a page of matches (`RecordStore.pageRows`); more, and it walks on.
     static let fallbackCandidates = 50_000
 
@@ -131,6 +153,10 @@ public enum TextFilterIndex {
     static let unsortedCandidates = 100_000
 
     static let minimumCandidates = 100
+
+    /// The most candidates any plan reads (the look-up function's bound when a page reads them:
+    /// the plan counted them first).
+    static let mostCandidates = max(unsortedCandidates, fallbackCandidates)
     static let maximumCandidates = 8_000
     private static let sortIndexes = Mutex<[String: Set<String>]>([:])
     private static let limits = Mutex<[String: (at: ContinuousClock.Instant, limit: Int)]>([:])
