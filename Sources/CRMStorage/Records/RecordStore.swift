@@ -187,9 +187,11 @@ public enum RecordStore {
         // the matches lie elsewhere in the order, and the candidates win when they are few).
         let window = Double(TextFilterIndex.walkWindow(limit: query.limit))
         let walkOn = walked.isEmpty ? Double.infinity : Double(query.limit + 1 - walked.count) / Double(walked.count) * window
-        let cap = TextFilterIndex.fallbackCandidates
-        let candidates = try await candidateCount(fallback, entity: entity, scope: scope, cap: cap, on: connection)
-        if candidates <= cap, 2 * Double(candidates) < walkOn { return (try await rows(fallback), fallback) }
+        // Counted no further than the most that would still be worth reading.
+        let cap = Int(min(Double(TextFilterIndex.fallbackCandidates), (walkOn / 2).rounded(.down)))
+        if cap > 0, try await candidateCount(fallback, entity: entity, scope: scope, cap: cap, on: connection) <= cap {
+            return (try await rows(fallback), fallback)
+        }
         return (try await rows(query), query)
     }
 
