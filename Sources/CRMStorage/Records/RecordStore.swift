@@ -183,12 +183,15 @@ public enum RecordStore {
         let walked = try await rows(bounded)
         if walked.count > query.limit { return (walked, query) }
         // The window met `walked.count` matches: walking on costs about that many windows more
-        // per missing match; reading the candidates costs about two rows' walk each (none met:
-        // the matches lie elsewhere in the order, and the candidates win when they are few).
+        // per missing match (none met: the matches lie elsewhere in the order, and the
+        // candidates win when they are few).
         let window = Double(TextFilterIndex.walkWindow(limit: query.limit))
         let walkOn = walked.isEmpty ? Double.infinity : Double(query.limit + 1 - walked.count) / Double(walked.count) * window
-        // Counted no further than the most that would still be worth reading.
-        let cap = Int(min(Double(TextFilterIndex.fallbackCandidates), (walkOn / 2).rounded(.down)))
+        // Counted no further than the most that would still be worth reading (a candidate of
+        // the ranges costs about two walked rows, one of the trigram index about six: four
+        // look-ups to reach its row, and its share of the sort).
+        let perCandidate: Double = fallback.candidateRanges != nil ? 2 : 6
+        let cap = Int(min(Double(TextFilterIndex.fallbackCandidates), (walkOn / perCandidate).rounded(.down)))
         if cap > 0, try await candidateCount(fallback, entity: entity, scope: scope, cap: cap, on: connection) <= cap {
             return (try await rows(fallback), fallback)
         }
