@@ -45,7 +45,8 @@ struct TextFilterTests {
                 ("last_name", "contains", "ith"), ("last_name", "contains", "ов"), ("last_name", "contains", "нет такого"),
                 ("first_name", "starts", "пе"), ("first_name", "contains", "ёж"), ("email", "starts", "user1"),
                 ("email", "contains", "@mail2.r"), ("phone_mobile", "starts", "+7 (912) 10"), ("phone_mobile", "contains", "-11-"),
-                ("last_name", "starts", "щщ"), ("c_code", "starts", "ab-1"), ("c_code", "starts", "ЕЖ-1"), ("c_code", "contains", "z3"),
+                ("last_name", "starts", "щщ"), ("last_name", "starts", "Иванов" + String(repeating: "о", count: 300)),
+                ("c_code", "starts", "ab-1"), ("c_code", "starts", "ЕЖ-1"), ("c_code", "contains", "z3"),
                 ("c_code", "contains", "ж-22"),
             ]
             for (field, op, text) in cases {
@@ -142,26 +143,30 @@ struct TextFilterTests {
         #expect(missing.isEmpty, "not among the spellings: \(missing.prefix(20))")
     }
 
-    /// Every value whose folded form starts with the prefix lies in one of the ranges (checked
-    /// on the spellings of real names, mixed case included), and the ranges stay few.
-    @Test func startsRangesHoldEveryMatchingSpelling() throws {
+    /// Every value whose folded form starts with the prefix lies in one of the ranges of every
+    /// head length (checked on the spellings of real names, mixed case included).
+    @Test func prefixRangesHoldEveryMatchingSpelling() throws {
         let values = [
             "Иванов", "иванов", "ИВАНОВ", "иВаНоВ", "Иваненко", "Ёлкин", "елкин", "ЕЛКИН", "Елькин", "justin.case@example.com",
             "Justin.Case@Example.com", "JUSTIN", "İvan", "+7 912 345-67-89", "Kelvin", "\u{212A}elvin", "smith", "Smith",
         ]
         for prefix in ["ив", "Иван", "ивано", "ел", "Ёлк", "justin.", "ju", "i", "+7 91", "k", "smi", "s"] {
-            let ranges = try #require(TextFold.startsRanges(prefix))
-            #expect(ranges.count <= 16)
-            for value in values where TextFold.fold(value).hasPrefix(TextFold.fold(prefix)) {
-                let inside = ranges.contains { range in
-                    !value.unicodeScalars.lexicographicallyPrecedes(range.lower.unicodeScalars) { $0.value < $1.value }
-                        && value.unicodeScalars.lexicographicallyPrecedes(range.upper.unicodeScalars) { $0.value < $1.value }
+            let spellings = try #require(TextFold.PrefixSpellings(prefix))
+            var heads: [[Unicode.Scalar]] = [[]]
+            for length in 0...min(4, spellings.choices.count) {
+                if length > 0 { heads = spellings.extend(heads, at: length - 1) }
+                let ranges = spellings.ranges(heads)
+                for value in values where TextFold.fold(value).hasPrefix(TextFold.fold(prefix)) {
+                    let inside = ranges.contains { range in
+                        !value.unicodeScalars.lexicographicallyPrecedes(range.lower.unicodeScalars) { $0.value < $1.value }
+                            && value.unicodeScalars.lexicographicallyPrecedes(range.upper.unicodeScalars) { $0.value < $1.value }
+                    }
+                    #expect(inside, "\(value) outside the ranges of \(prefix) spelled to \(length) characters")
                 }
-                #expect(inside, "\(value) outside the ranges of \(prefix)")
             }
         }
-        #expect(TextFold.startsRanges("+7 9")?.count == 1)
-        #expect(TextFold.startsRanges("ωmega") == nil)
-        #expect(TextFold.startsRanges("") == nil)
+        #expect(TextFold.PrefixSpellings("+7 9").map { $0.extend([[]], at: 0).count } == 1)
+        #expect(TextFold.PrefixSpellings("ωmega") == nil)
+        #expect(TextFold.PrefixSpellings("") == nil)
     }
 }

@@ -50,16 +50,16 @@ public struct ListQuery: Sendable, Hashable {
     public var deleted = false
     /// SQLite: when set, the page reads only the records the text filter index matches for this
     /// FTS5 expression, instead of walking its sort order (a narrowing, never a widening: every
-    /// condition still applies). Set by the storage layer (`RecordStore.narrowed`).
+    /// condition still applies). Set by the storage layer (`RecordStore.planned`).
     public var candidateMatch: String?
     /// PostgreSQL: when set, the page reads only the records whose indexed text is `LIKE` this
     /// pattern, as the table's look-up function names them (`TextFilterIndex.lookUpFunction`);
-    /// again a narrowing only. Set by `RecordStore.narrowed`.
+    /// again a narrowing only. Set by `RecordStore.planned`.
     public var candidatePattern: String?
     /// A `starts` filter on a built-in field with a sort index of its own, as ranges of
-    /// that index (`TextFold.startsRanges`). `ordered` when the list is sorted by the same field:
-    /// the page reads each range in index order and merges them; otherwise the ranges name the
-    /// candidates. A narrowing only. Set by `RecordStore.narrowed`.
+    /// that index (`TextFilterIndex.startsRanges`). `ordered` when the list is sorted by the same
+    /// field: the page reads each range in index order and merges them; otherwise the ranges name
+    /// the candidates. A narrowing only. Set by `RecordStore.planned`.
     public var candidateRanges: IndexRanges?
     /// Read only this many rows of the list's order (a bounded walk of the sort order;
     /// see `RecordStore.pageRows`). Set by the storage layer.

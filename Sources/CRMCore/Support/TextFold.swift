@@ -70,28 +70,12 @@ public enum TextFold {
         }
     }
 
-    /// Ranges of stored values, in code point order (SQLite's binary comparison of UTF-8), that
-    /// together hold every value whose folded form starts with `prefix` — so an index on the raw
-    /// column serves `starts` in the column's own order. The first `exactLetters` characters are
-    /// spelled out in every case (one range per spelling, at most `maximumRanges`); the rest are
-    /// bounded by their lowest and highest spelling, which non-matching values may share (the
-    /// exact comparison still decides). Nil when a character has no certain spellings. (The
-    /// store narrows the spellings further by asking its index which of them occur.)
-    public static func startsRanges(_ prefix: String, exactLetters: Int = 3, maximumRanges: Int = 16)
-        -> [(lower: String, upper: String)]?
-    {
-        guard let spellings = PrefixSpellings(prefix) else { return nil }
-        var heads: [[Unicode.Scalar]] = [[]]
-        for position in 0..<min(exactLetters, spellings.choices.count) {
-            let longer = spellings.extend(heads, at: position)
-            if longer.count > maximumRanges { break }
-            heads = longer
-        }
-        return spellings.ranges(heads)
-    }
-
     /// The ways a stored value may spell the characters of a folded prefix (`spellings(of:)` of
-    /// each), and the ranges of values that start with a given spelling of the first few.
+    /// each), and the ranges of values that start with a given spelling of the first few: in
+    /// code point order (how both databases compare text under a C collation), together they hold
+    /// every value whose folded form starts with the prefix, so an index on the raw column serves
+    /// `starts` in the column's own order (decision 0011; the store asks its index which
+    /// spellings occur).
     public struct PrefixSpellings: Sendable {
         /// Per position of the folded prefix, its spellings in code point order.
         public let choices: [[Unicode.Scalar]]

@@ -98,11 +98,21 @@ public struct FunnelReport: Sendable, Hashable {
     public var won: Figures
     public var lost: Figures
     /// Loss reasons, the commonest first.
-    public var lossReasons: [(reason: String, figures: Figures)]
+    public var lossReasons: [LossReason]
+
+    public struct LossReason: Sendable, Hashable {
+        public var reason: String
+        public var figures: Figures
+
+        public init(reason: String, figures: Figures) {
+            self.reason = reason
+            self.figures = figures
+        }
+    }
 
     public init(
         pipelineID: UUID, pipelineName: LocalizedText, query: FunnelQuery, deals: Int, stages: [Stage], won: Figures, lost: Figures,
-        lossReasons: [(reason: String, figures: Figures)]
+        lossReasons: [LossReason]
     ) {
         self.pipelineID = pipelineID
         self.pipelineName = pipelineName
@@ -112,18 +122,6 @@ public struct FunnelReport: Sendable, Hashable {
         self.won = won
         self.lost = lost
         self.lossReasons = lossReasons
-    }
-
-    public static func == (left: FunnelReport, right: FunnelReport) -> Bool {
-        left.pipelineID == right.pipelineID && left.query == right.query && left.deals == right.deals && left.stages == right.stages
-            && left.won == right.won && left.lost == right.lost
-            && left.lossReasons.map(\.reason) == right.lossReasons.map(\.reason)
-            && left.lossReasons.map(\.figures) == right.lossReasons.map(\.figures)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(pipelineID)
-        hasher.combine(deals)
     }
 
     /// A share in percent with two decimals, nil when there is nothing to divide by.

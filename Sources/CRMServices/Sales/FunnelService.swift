@@ -25,17 +25,14 @@ public struct FunnelService: Sendable {
                 ValidationIssue(field: "pipeline", code: "unknown_pipeline", message: "pipeline is not a pipeline of this workspace")
             ])
         }
-        let from = query.from
-        let to = query.to
-        let owner = query.ownerID
         guard let pipeline else { throw CRMError.notFound("the workspace has no pipeline") }
         let deals = try await records.metadata.entity("deals", scope: scope)
         var listParameters: [(String, String)] = [("pipeline_id", pipeline.id.lowercased), ("limit", "500"), ("sort", "created_at")]
-        if let from { listParameters.append(("created_at[gte]", from + "T00:00:00Z")) }
-        if let to, let day = Timestamps.parse(to + "T00:00:00Z") {
+        if let from = query.from { listParameters.append(("created_at[gte]", from + "T00:00:00Z")) }
+        if let to = query.to, let day = Timestamps.parse(to + "T00:00:00Z") {
             listParameters.append(("created_at[lt]", Timestamps.format(day.addingTimeInterval(86_400))))
         }
-        if let owner { listParameters.append(("owner_id", owner.lowercased)) }
+        if let owner = query.ownerID { listParameters.append(("owner_id", owner.lowercased)) }
         let query0 = try ListQueryParser.parse(listParameters, for: deals).get()
         let (records, stays) = try await records.database.read(workspace: scope.workspaceID) { connection in
             var query = query0
@@ -81,12 +78,14 @@ public struct FunnelService: Sendable {
         }
         return FunnelReport(
             pipelineID: pipeline.id, pipelineName: pipeline.name,
-            query: FunnelQuery(pipelineID: pipeline.id, from: from, to: to, ownerID: owner),
+            query: FunnelQuery(pipelineID: pipeline.id, from: query.from, to: query.to, ownerID: query.ownerID),
             deals: records.count,
             stages: open.enumerated().map { index, stage in
                 FunnelReport.Stage(key: stage.key, name: stage.name, reached: reached[index], current: current[index])
             },
             won: won, lost: lost,
-            lossReasons: reasons.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.map { ($0.key, $0.value) })
+            lossReasons: reasons.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.map {
+                FunnelReport.LossReason(reason: $0.key, figures: $0.value)
+            })
     }
 }

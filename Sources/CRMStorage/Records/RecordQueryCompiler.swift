@@ -42,15 +42,27 @@ public enum RecordQueryCompiler {
         }
         guard let ranged = query.candidateRanges else { return nil }
         // Disjoint ranges: no id twice.
-        let column = dialect.quote(ranged.column)
-        let arms: [SQLFragment] = ranged.ranges.map { range in
-            """
-            SELECT \(raw: dialect == .sqlite ? "rowid" : "id") AS candidate_key FROM \(raw: entity.table)\(raw: indexedBy(ranged.index, dialect))
-              WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
-              AND \(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper))
-            """
+        let arms = ranged.ranges.map { range in
+            rangeScan(
+                select: dialect == .sqlite ? "rowid AS candidate_key" : "id AS candidate_key", table: entity.table, index: ranged.index,
+                column: ranged.column, range: range, scope: scope, dialect: dialect)
         }
         return SQLFragment.joined(arms, separator: " UNION ALL ")
+    }
+
+    /// The live rows of the workspace whose `column` lies in `range`, read from the column's sort
+    /// index (`select` names what each gives).
+    static func rangeScan(
+        select: String, table: String, index: String, column: String, range: IndexRanges.Range, scope: AccessScope, dialect: SQLDialect
+    ) -> SQLFragment {
+        "SELECT \(raw: select) FROM \(raw: table)\(raw: indexedBy(index, dialect)) WHERE \(tenantCondition(scope: scope)) AND deleted_at IS NULL AND "
+            + rangeCondition(column: column, range: range, dialect: dialect)
+    }
+
+    /// `column` within `range` (from its lower bound, up to and without its upper one).
+    static func rangeCondition(column: String, range: IndexRanges.Range, dialect: SQLDialect) -> SQLFragment {
+        let quoted = dialect.quote(column)
+        return "\(raw: quoted) >= \(.text(range.lower)) AND \(raw: quoted) < \(.text(range.upper))"
     }
 
     /// The list's order: its sort keys, then the id.
@@ -62,21 +74,19 @@ public enum RecordQueryCompiler {
         return order.joined(separator: ", ")
     }
 
-    /// SQLite: a page sorted by the field a `starts` filter narrows to ranges of its index. Each
-    /// range is read in the index's order up to a page's worth of rows, and the ranges' rows are
-    /// merged: the work is the page and whatever non-matching values the ranges hold, whatever
-    /// the table's size. The outer order names the result's columns (every sort key is a
-    /// built-in column, which `RecordStore.narrowed` checks).
+    /// A page sorted by the field a `starts` filter narrows to ranges of its index. Each range is
+    /// read in the index's order up to a page's worth of rows, and the ranges' rows are merged:
+    /// the work is the page and whatever non-matching values the ranges hold, whatever the
+    /// table's size. The outer order names the result's columns (every sort key is a built-in
+    /// column, which `RecordStore.planned` checks).
     static func orderedRanges(
         _ ranged: IndexRanges, entity: EntityDefinition, query: ListQuery, conditions: [SQLFragment], order: String, dialect: SQLDialect
     ) -> SQLFragment {
-        let column = dialect.quote(ranged.column)
         let arms: [SQLFragment] = ranged.ranges.map { range in
             var arm: SQLFragment =
                 "SELECT \(raw: selectList(entity: entity, query: query)) FROM \(raw: entity.table)\(raw: indexedBy(ranged.index, dialect)) WHERE "
             arm.append(
-                SQLFragment.joined(
-                    conditions + ["\(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper))"], separator: " AND ")
+                SQLFragment.joined(conditions + [rangeCondition(column: ranged.column, range: range, dialect: dialect)], separator: " AND ")
             )
             arm.append(raw: " ORDER BY \(order) LIMIT \(query.limit + 1)")
             return arm
@@ -127,10 +137,11 @@ public enum RecordQueryCompiler {
         return sql
     }
 
-    /// What a page reads from: the entity's table, or (SQLite, `ListQuery.candidateMatch`) the
-    /// records the text filter index names, each found by its id. `CROSS JOIN` keeps SQLite from
-    /// walking the sort order and probing the candidates instead; the conditions and the order
-    /// still name the table's columns unqualified (the candidates have only `candidate_id`).
+    /// What a page reads from: the entity's table, or (SQLite) its candidates joined to it — the
+    /// rowids of `candidateIDs` (ranges, a window), or the records the trigram index names for
+    /// `candidateMatch`, each found by its id. `CROSS JOIN` keeps SQLite from walking the sort
+    /// order and probing the candidates instead; the conditions and the order still name the
+    /// table's columns unqualified (the candidates have only their key).
     static func source(scope: AccessScope, entity: EntityDefinition, query: ListQuery, dialect: SQLDialect) -> SQLFragment {
         // SQLite: the candidates' rowids first, each row then found by its rowid (PostgreSQL:
         // an `id IN` condition, `conditions`).

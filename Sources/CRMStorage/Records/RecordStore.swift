@@ -204,14 +204,11 @@ public enum RecordStore {
         _ query: ListQuery, entity: EntityDefinition, scope: AccessScope, cap: Int, on connection: any DatabaseConnection
     ) async throws -> Int {
         if let ranges = query.candidateRanges {
-            let column = connection.dialect.quote(ranges.column)
-            let hint = RecordQueryCompiler.indexedBy(ranges.index, connection.dialect)
             let counts = ranges.ranges.map { range -> SQLFragment in
-                """
-                (SELECT COUNT(*) FROM (SELECT 1 FROM \(raw: entity.table)\(raw: hint)
-                  WHERE workspace_id = \(.uuid(scope.workspaceID)) AND deleted_at IS NULL
-                  AND \(raw: column) >= \(.text(range.lower)) AND \(raw: column) < \(.text(range.upper)) LIMIT \(raw: String(cap + 1))) AS entries)
-                """
+                let scan = RecordQueryCompiler.rangeScan(
+                    select: "1", table: entity.table, index: ranges.index, column: ranges.column, range: range, scope: scope,
+                    dialect: connection.dialect)
+                return "(SELECT COUNT(*) FROM (" + scan + " LIMIT \(raw: String(cap + 1))) AS entries)"
             }
             return try await connection.first("SELECT " + SQLFragment.joined(counts, separator: " + ") + " AS n")?.int("n").map { Int($0) }
                 ?? 0
@@ -228,10 +225,14 @@ public enum RecordStore {
         )?.int("n").map { Int($0) } ?? 0
     }
 
-    static func narrowed(_ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
-        async throws -> ListQuery
-    {
-        try await planned(query, entity: entity, scope: scope, on: connection).query
+    /// The query a count reads: narrowed as a page would be, ranges as candidates (a count has
+    /// no order to keep).
+    static func narrowedForCounting(
+        _ query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
+    ) async throws -> ListQuery {
+        var query = try await planned(query, entity: entity, scope: scope, on: connection).query
+        query.candidateRanges?.ordered = false
+        return query
     }
 
     /// Picks how a page with `starts` / `contains` filters reads its rows (decision 0011).
@@ -336,8 +337,7 @@ public enum RecordStore {
     public static func count(query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws -> Int
     {
-        var query = try await narrowed(query, entity: entity, scope: scope, on: connection)
-        query.candidateRanges?.ordered = false
+        let query = try await narrowedForCounting(query, entity: entity, scope: scope, on: connection)
         let row = try await connection.first(
             RecordQueryCompiler.count(scope: scope, entity: entity, query: query, dialect: connection.dialect))
         return Int(row?.int("total") ?? 0)
@@ -347,8 +347,7 @@ public enum RecordStore {
     public static func counts(
         by field: FieldDefinition, query: ListQuery, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [String?: Int] {
-        var query = try await narrowed(query, entity: entity, scope: scope, on: connection)
-        query.candidateRanges?.ordered = false
+        let query = try await narrowedForCounting(query, entity: entity, scope: scope, on: connection)
         var counts: [String?: Int] = [:]
         for row in try await connection.query(
             RecordQueryCompiler.groupedCount(by: field, scope: scope, entity: entity, query: query, dialect: connection.dialect))

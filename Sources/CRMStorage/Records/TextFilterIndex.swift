@@ -7,13 +7,16 @@ import Synchronization
 ///   under its search document id, holding `TextFold.document` of the record's values. A prefix
 ///   is the phrase of the field's tag twice and the prefix (`TextFold.startsQuery`); a substring
 ///   of three characters or more is itself a phrase. The store asks it for at most a few
-///   thousand candidates first (see `RecordStore.narrowed`).
+///   thousand candidates first (see `RecordStore.planned`).
 /// - PostgreSQL: one pg_trgm GIN index per record table over the folded concatenation of the
 ///   table's indexed columns and its `custom` document (`expression`). Row-level security keeps
 ///   the application role's `LIKE` from the index (it is not leakproof), so the look-up goes
 ///   through a function per table (`lookUpFunction`, migration 0010) that runs as the
 ///   migrations' role, in the session's workspace only, and names at most `cap` ids; a filter
 ///   matching at most `postgresCandidates` records reads just those (decision 0004, amended).
+///
+/// A `starts` filter on a built-in field with a sort index of its own reads that index instead,
+/// on both (`startsRanges`, decision 0011).
 ///
 /// Either way the exact comparison (`crm_fold(column) LIKE ...`) decides; the index only narrows.
 public enum TextFilterIndex {
@@ -52,8 +55,7 @@ public enum TextFilterIndex {
         // in session 4 of issue 12, decision 0006).
         if connection.dialect == .postgres { return postgresCandidates }
         let now = ContinuousClock.now
-        let key = "\(connection.dialect)/\(table)"
-        if let cached = limits.withLock({ $0[key] }), now - cached.at < .seconds(60) { return cached.limit }
+        if let cached = limits.withLock({ $0[table] }), now - cached.at < .seconds(60) { return cached.limit }
         // No statistics yet (a new database before its first analysis): the smallest limit.
         let rows =
             try? await connection.first(
@@ -62,7 +64,7 @@ public enum TextFilterIndex {
         let limit =
             rows.map { min(maximumCandidates, max(minimumCandidates, Int((51 * Double($0) / 4).squareRoot()))) }
             ?? minimumCandidates
-        limits.withLock { $0[key] = (now, limit) }
+        limits.withLock { $0[table] = (now, limit) }
         return limit
     }
 
@@ -106,26 +108,23 @@ public enum TextFilterIndex {
     /// time: each level asks the index, in one statement of one seek per spelling, which of the
     /// heads one character longer occur, so data written in one case (names capitalised, e-mail
     /// addresses in lower case) ends with one exact range and no value in it that does not
-    /// match. Past `maximumRanges` spellings the rest of the prefix is bounded by its lowest and
-    /// highest spellings. Nil when the prefix has characters without certain spellings; no
+    /// match. Past `maximumRanges` spellings, or `maximumSpelledCharacters` characters, the rest of
+    /// the prefix is bounded by its lowest and highest spellings. Nil when the prefix has characters without certain spellings; no
     /// ranges when no value matches.
     static func startsRanges(
         prefix: String, column: String, index: String, table: String, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [IndexRanges.Range]? {
         guard let spellings = TextFold.PrefixSpellings(prefix) else { return nil }
-        let quoted = connection.dialect.quote(column)
-        let hint = RecordQueryCompiler.indexedBy(index, connection.dialect)
         var heads: [[Unicode.Scalar]] = [[]]
-        for position in spellings.choices.indices {
+        for position in spellings.choices.indices.prefix(maximumSpelledCharacters) {
             let longer = spellings.extend(heads, at: position)
             if longer.count > maximumRanges { break }
             let probes = longer.enumerated().map { offset, head -> SQLFragment in
                 let range = spellings.range(head)
-                return """
-                    CASE WHEN EXISTS (SELECT 1 FROM \(raw: table)\(raw: hint) WHERE workspace_id = \(.uuid(scope.workspaceID))
-                      AND deleted_at IS NULL AND \(raw: quoted) >= \(.text(range.lower)) AND \(raw: quoted) < \(.text(range.upper)))
-                      THEN 1 ELSE 0 END AS p\(raw: String(offset))
-                    """
+                let scan = RecordQueryCompiler.rangeScan(
+                    select: "1", table: table, index: index, column: column, range: .init(lower: range.lower, upper: range.upper),
+                    scope: scope, dialect: connection.dialect)
+                return "CASE WHEN EXISTS (" + scan + ") THEN 1 ELSE 0 END AS p\(raw: String(offset))"
             }
             guard let row = try await connection.first("SELECT " + SQLFragment.joined(probes, separator: ", ")) else { return nil }
             heads = longer.indices.filter { row.int("p\($0)") == 1 }.map { longer[$0] }
@@ -147,6 +146,10 @@ public enum TextFilterIndex {
 
     /// How many spellings of a prefix become ranges of their own (each is a seek of the index).
     static let maximumRanges = 16
+
+    /// How many of a prefix's characters are spelled out against the index (a statement each);
+    /// the rest are bounded by their lowest and highest spellings.
+    static let maximumSpelledCharacters = 8
 
     /// How many candidates a filter may name when the list's sort has no index (the other way
     /// is to sort every match of the table).

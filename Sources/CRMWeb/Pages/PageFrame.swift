@@ -17,12 +17,14 @@ struct PageFrame: Sendable {
         return PageResponse.html(Layout.page(viewer, title: title, entities: ordered, unread: unread, main: main), status: status)
     }
 
-    /// Deal stages' names by key (every pipeline; the first name of a key wins).
+    /// Deal stages' names by key (every pipeline; the first name of a key wins), read once a page.
     func stageNames(_ viewer: Viewer) async throws -> [String: String] {
+        if let known = viewer.cache.stageNames.withLock({ $0 }) { return known }
         var names: [String: String] = [:]
         for pipeline in try await services.pipelines.list(scope: viewer.scope) {
             for stage in pipeline.stages where names[stage.key] == nil { names[stage.key] = viewer.t.label(stage.name) }
         }
+        viewer.cache.stageNames.withLock { $0 = names }
         return names
     }
 

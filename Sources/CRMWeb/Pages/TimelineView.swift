@@ -10,13 +10,10 @@ struct TimelineView: Sendable {
     func items(_ items: [JSONValue], recordID: UUID, viewer: Viewer) async throws -> HTML {
         let t = viewer.t
         guard !items.isEmpty else { return "<p class=\"muted\">\(t("timeline.empty"))</p>" }
-        let users = Dictionary(
-            try await PageFrame(services: services).users(viewer).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let entities = try await services.metadata.entities(scope: viewer.scope)
         let frame = PageFrame(services: services)
-        var context = DisplayContext(userNames: users)
-        context.stageNames = try await frame.stageNames(viewer)
-        let display = context
+        let users = Dictionary(try await frame.users(viewer).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let entities = try await services.metadata.entities(scope: viewer.scope)
+        let display = DisplayContext(userNames: users, stageNames: try await frame.stageNames(viewer))
         let rendered: [HTML] = items.map { item in
             let kind = item["kind"]?.stringValue ?? ""
             let at = item["at"]?.stringValue.flatMap(Timestamps.parse)

@@ -12,7 +12,8 @@ struct Viewer: Sendable {
     let csrf: String
     /// The path of the page (the navigation marks where the person is).
     let path: String
-    /// What several parts of one page read (the workspace's users): read once a request.
+    /// What several parts of one page read (the workspace's users, stage names): read once a
+    /// request.
     let cache = RequestCache()
 
     init(_ request: Request, context: AppContext) throws {
@@ -33,4 +34,5 @@ struct Viewer: Sendable {
 /// A page request's memo of what more than one of its parts needs.
 final class RequestCache: Sendable {
     let users = Mutex<[(id: UUID, name: String, active: Bool)]?>(nil)
+    let stageNames = Mutex<[String: String]?>(nil)
 }
