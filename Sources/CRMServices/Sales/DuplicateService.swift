@@ -4,7 +4,7 @@ import Foundation
 
 /// Likely duplicates of a record: the same phone (by its digits, whatever the formatting), the
 /// same e-mail (case-insensitive), the same tax id (INN), or a similar name — also across
-/// Cyrillic and Latin spellings (`NameMatching`). Candidates come from `match_keys` (exact phone
+/// Cyrillic and Latin spellings (`NameMatching`). Candidates come from the match keys (exact phone
 /// keys, e-mails, INNs, name skeleton words and pairs; a few of the newest per key), then each is
 /// scored here.
 public struct DuplicateService: Sendable {
@@ -46,10 +46,13 @@ public struct DuplicateService: Sendable {
         }
     }
 
-    /// Duplicates of a record just written (the create response announces them).
-    public func duplicates(of record: EntityRecord, scope: AccessScope, limit: Int = 20) async throws -> [Match] {
+    /// How many likely duplicates a record just written has, at most `limit` (the create
+    /// response announces them; the form page warns). The candidates are read for the fields
+    /// compared only.
+    public func count(of record: EntityRecord, scope: AccessScope, limit: Int = 20) async throws -> Int {
         try await records.database.read(workspace: scope.workspaceID) { connection in
-            try await Self.find(like: record.record, entity: record.entity, limit: limit, scope: scope, on: connection)
+            try await Self.find(like: record.record, entity: record.entity, limit: limit, compared: true, scope: scope, on: connection)
+                .count
         }
     }
 
@@ -116,7 +119,7 @@ public struct DuplicateService: Sendable {
 
     static func find(
         like record: Record, entity: EntityDefinition, extraPhones: [String] = [], extraEmails: [String] = [],
-        limit: Int, scope: AccessScope, on connection: any DatabaseConnection
+        limit: Int, compared: Bool = false, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws -> [Match] {
         guard checks(entity) else {
             throw CRMError.notFound("\(entity.pluralName) are not checked for duplicates (leads, contacts and companies are)")
@@ -131,7 +134,10 @@ public struct DuplicateService: Sendable {
         var matches: [Match] = []
         // Matches are written as the caller sees the entity: fields hidden from them stay out.
         let seen = entity.hiding(scope.hiddenFields(entity.pluralName))
-        for candidate in try await RecordStore.fetch(ids: ids, entity: entity, scope: scope, access: .visible(.read), on: connection) {
+        let candidates = try await RecordStore.fetch(
+            ids: ids, entity: entity, columns: compared ? comparedColumns(entity) : nil, scope: scope, access: .visible(.read),
+            on: connection)
+        for candidate in candidates {
             let other = Probe(candidate, entity: entity)
             var reasons: [String] = []
             var score = 0.0
@@ -216,6 +222,23 @@ public struct DuplicateService: Sendable {
         guard checks(entity) else { return [] }
         let probe = Probe(record, entity: entity)
         return MatchKeys.stored(phoneKeys: probe.phoneKeys.sorted(), emails: probe.emails.sorted(), inn: probe.inn, name: probe.name)
+    }
+
+    /// The columns `Probe` reads: phones, e-mails, the tax id and the name (a custom phone or
+    /// e-mail field lives in `custom`).
+    static func comparedColumns(_ entity: EntityDefinition) -> [String] {
+        var columns = ["id", "number"]
+        var names = Set(entity.titleFields + ["first_name", "last_name", "inn"])
+        for field in entity.fields where field.type == .phone || field.type == .email { names.insert(field.name) }
+        for name in names.sorted() {
+            guard let field = entity.field(named: name) else { continue }
+            if field.isCustom {
+                if !columns.contains("custom") { columns.append("custom") }
+            } else {
+                columns.append(name)
+            }
+        }
+        return columns
     }
 
     /// What one record is compared by.

@@ -93,14 +93,18 @@ public enum RecordStore {
     }
 
     /// Live records by id, in one statement (order not kept; ids not found are left out).
+    /// `columns` (column names of the entity's table) reads only those: the records hold only
+    /// their fields.
     public static func fetch(
-        ids: [UUID], entity: EntityDefinition, scope: AccessScope, access: RecordAccess, on connection: any DatabaseConnection
+        ids: [UUID], entity: EntityDefinition, columns: [String]? = nil, scope: AccessScope, access: RecordAccess,
+        on connection: any DatabaseConnection
     )
         async throws -> [Record]
     {
         guard !ids.isEmpty else { return [] }
+        let list = columns.map { $0.map { connection.dialect.quote($0) }.joined(separator: ", ") } ?? "*"
         var sql: SQLFragment =
-            "SELECT * FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.condition(scope: scope, entity: entity, access: access)) AND deleted_at IS NULL AND id IN ("
+            "SELECT \(raw: list) FROM \(raw: entity.table) WHERE \(RecordQueryCompiler.condition(scope: scope, entity: entity, access: access)) AND deleted_at IS NULL AND id IN ("
         sql.append(SQLFragment.joined(ids.map { "\(.uuid($0))" }, separator: ", "))
         sql.append(")")
         return decode(try await connection.query(sql), entity: entity)

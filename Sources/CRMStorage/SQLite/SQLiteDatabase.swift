@@ -9,15 +9,16 @@ import Synchronization
 /// writer at a time; taking turns in-process avoids busy errors) and a few reader connections
 /// that read in parallel with it.
 ///
-/// Statements run on the calling task's thread (`SQLiteHandle`): a read of a cached page costs
-/// less than the two thread switches a hand-off would. Only what waits on the disk by design —
-/// BEGIN IMMEDIATE (may wait for another process's write lock) and COMMIT (fsync) — goes to a
-/// thread of its own, so the cooperative threads never sleep in a sync.
+/// Reads run on the calling task's thread (`SQLiteHandle`): a read of a cached page costs less
+/// than the two thread switches a hand-off would. Writes run on the writer's own thread
+/// (`WriterThread`), their BEGIN IMMEDIATE (which may wait for another process's write lock) and
+/// COMMIT (fsync) too, so the cooperative threads never sleep in a sync.
 public final class SQLiteDatabase: Database {
     public let dialect = SQLDialect.sqlite
     let writer: AsyncPool<SQLiteHandle>
     let readers: AsyncPool<SQLiteHandle>
     let writes: WriteBatcher
+    let writerThread: WriterThread
     let threadPool: NIOThreadPool
     let checkpointer: Checkpointer
     let logger: Logger
@@ -31,8 +32,8 @@ public final class SQLiteDatabase: Database {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        // Two threads: a COMMIT never waits behind a checkpoint.
-        let threadPool = NIOThreadPool(numberOfThreads: 2)
+        // Opening connections and checkpoints.
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         do {
             let writer = try await threadPool.runIfActive { try openConnection(path: path) }
@@ -53,7 +54,8 @@ public final class SQLiteDatabase: Database {
     init(writer: SQLiteHandle, readers: [SQLiteHandle], checkpointer: Checkpointer, threadPool: NIOThreadPool, logger: Logger) {
         self.writer = AsyncPool([writer])
         self.readers = AsyncPool(readers)
-        self.writes = WriteBatcher(writer: self.writer, threadPool: threadPool, committed: { checkpointer.committed() })
+        writerThread = WriterThread(name: "SQLite writer")
+        self.writes = WriteBatcher(writer: self.writer, thread: writerThread, committed: { checkpointer.committed() })
         self.checkpointer = checkpointer
         self.threadPool = threadPool
         self.logger = logger
@@ -88,21 +90,24 @@ public final class SQLiteDatabase: Database {
         workspace: UUID?, alone: Bool, _ body: @escaping @Sendable (any DatabaseConnection) async throws -> T
     ) async throws -> T {
         if alone {
-            let threadPool = self.threadPool
-            return try await writer.with { connection in
-                let session = SQLiteSession(connection: connection, fts: FTSBuffer())
-                try await threadPool.execute("BEGIN IMMEDIATE", on: connection)
-                do {
-                    let result = try await body(session)
-                    try await session.fts?.flush(on: session)
-                    try await threadPool.execute("COMMIT", on: connection)
-                    checkpointer.committed()
-                    return result
-                } catch {
-                    try? connection.executeScript("ROLLBACK")
-                    throw error
+            let writer = self.writer
+            let result = try await withTaskExecutorPreference(writerThread) {
+                try await writer.with { connection in
+                    let session = SQLiteSession(connection: connection, fts: FTSBuffer())
+                    try connection.executeScript("BEGIN IMMEDIATE")
+                    do {
+                        let result = try await body(session)
+                        try await session.fts?.flush(on: session)
+                        try connection.executeScript("COMMIT")
+                        return result
+                    } catch {
+                        try? connection.executeScript("ROLLBACK")
+                        throw error
+                    }
                 }
             }
+            checkpointer.committed()
+            return result
         }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let write = QueuedWrite(
@@ -119,7 +124,7 @@ public final class SQLiteDatabase: Database {
                         return .failed(spoiled: tracker.wrote || error is SQLiteFailure) { continuation.resume(throwing: error) }
                     }
                 }, fail: { continuation.resume(throwing: $0) })
-            Task { await writes.submit(write) }
+            writes.submit(write)
         }
     }
 
@@ -134,6 +139,7 @@ public final class SQLiteDatabase: Database {
         for connection in readers.drain() + writer.drain() {
             connection.close()
         }
+        writerThread.stop()
         try? await threadPool.shutdownGracefully()
     }
 }
@@ -166,33 +172,40 @@ final class WriteTracker: Sendable {
 /// write), and a savepoint journal costs more as it grows. A write that fails before changing
 /// anything is simply answered; one that fails after changing rows rolls the transaction back and
 /// the other writes of the batch run again in a new one.
-actor WriteBatcher {
+final class WriteBatcher: Sendable {
     let writer: AsyncPool<SQLiteHandle>
-    let threadPool: NIOThreadPool
+    let thread: WriterThread
     let committed: @Sendable () -> Void
-    private var pending: [QueuedWrite] = []
-    private var draining = false
+    /// The writes waiting, and whether a drain is under way to take them.
+    private let state = Mutex<(pending: [QueuedWrite], draining: Bool)>(([], false))
     /// A batch's size limit, so one commit never holds back its first writer for long.
     static let batchLimit = 128
 
-    init(writer: AsyncPool<SQLiteHandle>, threadPool: NIOThreadPool, committed: @escaping @Sendable () -> Void) {
+    init(writer: AsyncPool<SQLiteHandle>, thread: WriterThread, committed: @escaping @Sendable () -> Void) {
         self.writer = writer
-        self.threadPool = threadPool
+        self.thread = thread
         self.committed = committed
     }
 
+    /// Queues a write; the first write after a quiet moment starts a drain on the writer's thread
+    /// (one task for as long as writes keep coming, not one per write).
     func submit(_ write: QueuedWrite) {
-        pending.append(write)
-        guard !draining else { return }
-        draining = true
-        Task { await drain() }
+        let start = state.withLock { state in
+            state.pending.append(write)
+            guard !state.draining else { return false }
+            state.draining = true
+            return true
+        }
+        if start { Task(executorPreference: thread) { await self.drain() } }
     }
 
     private func next() -> [QueuedWrite] {
-        let batch = Array(pending.prefix(Self.batchLimit))
-        pending.removeFirst(batch.count)
-        if batch.isEmpty { draining = false }
-        return batch
+        state.withLock { state in
+            let batch = Array(state.pending.prefix(Self.batchLimit))
+            state.pending.removeFirst(batch.count)
+            if batch.isEmpty { state.draining = false }
+            return batch
+        }
     }
 
     private func drain() async {
@@ -201,20 +214,19 @@ actor WriteBatcher {
             if batch.isEmpty { return }
             // Callers are answered once the connection is back in the pool (a caller that closes
             // the database next must find it idle).
-            let threadPool = self.threadPool
-            let answers = (try? await writer.with { connection in await Self.run(batch, on: connection, threadPool: threadPool) }) ?? []
+            let answers = (try? await writer.with { connection in await Self.run(batch, on: connection) }) ?? []
             committed()
             for answer in answers { answer() }
         }
     }
 
     /// Runs a batch; returns how to answer each write's caller.
-    static func run(_ batch: [QueuedWrite], on connection: SQLiteHandle, threadPool: NIOThreadPool) async -> [@Sendable () -> Void] {
+    static func run(_ batch: [QueuedWrite], on connection: SQLiteHandle) async -> [@Sendable () -> Void] {
         var queue = batch[...]
         var results: [@Sendable () -> Void] = []
         while !queue.isEmpty {
             do {
-                try await threadPool.execute("BEGIN IMMEDIATE", on: connection)
+                try connection.executeScript("BEGIN IMMEDIATE")
             } catch {
                 // Nothing ran: every waiting write fails with the reason.
                 for write in queue { results.append { write.fail(error) } }
@@ -240,7 +252,7 @@ actor WriteBatcher {
             }
             do {
                 try await fts.flush(on: SQLiteSession(connection: connection))
-                try await threadPool.execute("COMMIT", on: connection)
+                try connection.executeScript("COMMIT")
                 results += succeeded.map { item in { item.answer(nil) } }
             } catch {
                 try? connection.executeScript("ROLLBACK")
@@ -360,8 +372,8 @@ final class Checkpointer: Sendable {
 }
 
 extension NIOThreadPool {
-    /// Runs statements that wait on the disk by design (BEGIN IMMEDIATE, COMMIT, a checkpoint) on
-    /// a thread of this pool, not on a cooperative one.
+    /// Runs a statement that waits on the disk by design (a checkpoint) on a thread of this pool,
+    /// not on a cooperative one.
     func execute(_ sql: String, on connection: SQLiteHandle) async throws {
         try await runIfActive { try connection.executeScript(sql) }
     }

@@ -59,9 +59,9 @@ struct RecordsController {
         headers[.location] = "/api/v1/\(entity)/\(record.id.lowercased)"
         headers[.eTag] = "\"\(record.version)\""
         if checked {
-            let matches = try await services.duplicates.duplicates(of: record, scope: scope)
-            if !matches.isEmpty {
-                headers[.clienteleDuplicates] = String(matches.count)
+            let count = try await services.duplicates.count(of: record, scope: scope)
+            if count > 0 {
+                headers[.clienteleDuplicates] = String(count)
                 headers[.link] = "</api/v1/\(entity)/\(record.id.lowercased)/duplicates>; rel=\"duplicates\""
             }
         }

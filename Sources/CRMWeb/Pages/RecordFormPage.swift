@@ -40,7 +40,7 @@ struct RecordFormPage: Sendable {
             }
             // People and companies: say at once when likely duplicates exist (the record page lists them).
             if DuplicateWarning.checked.contains(name),
-                !(try await services.duplicates.duplicates(of: record, scope: viewer.scope, limit: 1)).isEmpty
+                try await services.duplicates.count(of: record, scope: viewer.scope, limit: 1) > 0
             {
                 return PageResponse.redirect("/\(name)/\(record.id.lowercased)?duplicates=1")
             }
