@@ -27,9 +27,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CSQLiteConfig",
+            dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]
+        ),
+        .target(
             name: "CRMStorage",
             dependencies: [
                 "CRMCore",
+                "CSQLiteConfig",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -769,6 +769,19 @@ def test_duplicate_matching_rules(api: Client, stranger: Client) -> None:
     assert "phone" in matches("leads", phone=f"+7 {digits}").get(lead["id"], [])
     assert person["id"] not in matches("leads", phone=f"+7 {digits}"), "lead duplicates are leads"
 
+    # The keys follow the record: after a change of phone only the new number finds it; in the
+    # trash it is no candidate; restored, it is one again.
+    new_digits = digits[:-1] + str((int(digits[-1]) + 5) % 10)
+    assert api.patch(f"contacts/{person['id']}", {"phone_work": f"8{new_digits}"}).status_code == 200
+    assert "phone" in matches("contacts", phone=f"+7{new_digits}").get(person["id"], [])
+    assert person["id"] not in matches("contacts", phone=f"+7{digits}")
+    assert matches("contacts", email=f"anna.dubl.{tag}@example.test").get(person["id"]) == ["email"]
+    assert api.delete(f"contacts/{person['id']}").status_code in (200, 204)
+    assert person["id"] not in matches("contacts", phone=f"+7{new_digits}")
+    assert person["id"] not in matches("contacts", email=f"anna.dubl.{tag}@example.test")
+    assert api.post(f"trash/contacts/{person['id']}/restore").status_code == 200
+    assert "phone" in matches("contacts", phone=f"+7{new_digits}").get(person["id"], [])
+
 
 # --------------------------------------------------------------------------
 # 3. features

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The exact keys the duplicate check looks records up by, kept in their own B-tree table
-/// (`match_keys`) so that a look-up costs the same whatever the data holds: a phone's match key,
+/// The exact keys the duplicate check looks records up by, kept apart from the records
+/// (`MatchKeyStore`) so that a look-up costs the same whatever the data holds: a phone's match key,
 /// an e-mail, a tax id, and the phonetic skeletons of a name — each word alone and every pair of
 /// words — so "Иван Иванов" finds "Ivan Petrovich Ivanov" through one key, not by intersecting the
 /// postings of two common words.

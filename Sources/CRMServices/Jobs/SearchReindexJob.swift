@@ -13,8 +13,9 @@ public struct SearchReindexJob: Sendable {
 
     let database: any Database
     let metadata: MetadataService
-    /// Only the duplicate check's match keys and the text filter index, not the search documents
-    /// (after a bulk load that wrote those itself).
+    /// Only the duplicate check's match keys and the text filter index (on SQLite: the full-text
+    /// rows, which hold the keys), not the search documents (after a bulk load that wrote those
+    /// itself).
     let keysOnly: Bool
 
     public init(database: any Database, metadata: MetadataService, keysOnly: Bool = false) {
@@ -39,11 +40,10 @@ public struct SearchReindexJob: Sendable {
                 let count = try await database.write(workspace: workspaceID, alone: true) { connection in
                     let (records, _) = try await RecordStore.list(query: page, entity: entity, scope: scope, on: connection)
                     if keysOnly {
-                        let rows = records.flatMap { record in DuplicateService.storedKeys(record, entity: entity).map { (record.id, $0) } }
+                        let documents = records.map { ($0.id, SearchIndexing.document($0, entity: entity)) }
+                        let rows = documents.flatMap { id, document in document.matchKeys.map { (id, $0) } }
                         try await MatchKeyStore.add(rows, entity: entity.pluralName, scope: scope, on: connection)
-                        try await SearchIndexStore.replaceFilterTexts(
-                            records.map { ($0.id, SearchIndexing.filterText($0, entity: entity)) }, entity: entity.pluralName, scope: scope,
-                            on: connection)
+                        try await SearchIndexStore.replaceIndexTexts(documents, entity: entity.pluralName, scope: scope, on: connection)
                     } else {
                         for record in records {
                             try await SearchIndexing.index(record, old: nil, entity: entity, scope: scope, on: connection)

@@ -11,9 +11,11 @@ enum SearchIndexing {
         _ record: Record, old: Record?, isNew: Bool = false, entity: EntityDefinition, scope: AccessScope,
         on connection: any DatabaseConnection
     ) async throws {
-        try await SearchIndexStore.upsert(
-            document(record, entity: entity), entity: entity.pluralName, id: record.id, isNew: isNew, scope: scope, on: connection)
-        let keys = DuplicateService.storedKeys(record, entity: entity)
+        let document = document(record, entity: entity)
+        try await SearchIndexStore.upsert(document, entity: entity.pluralName, id: record.id, isNew: isNew, scope: scope, on: connection)
+        // SQLite's keys went with the document.
+        guard MatchKeyStore.keptApart(connection.dialect) else { return }
+        let keys = document.matchKeys
         let oldKeys = old.map { DuplicateService.storedKeys($0, entity: entity) } ?? []
         let removed = Set(oldKeys).subtracting(keys)
         let added = old == nil ? keys : keys.filter { !oldKeys.contains($0) }
@@ -25,13 +27,13 @@ enum SearchIndexing {
     static func indexNew(_ records: [Record], entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection)
         async throws
     {
-        try await SearchIndexStore.insertNew(
-            records.map { ($0.id, document($0, entity: entity)) }, entity: entity.pluralName, scope: scope, on: connection)
-        let keys = records.flatMap { record in DuplicateService.storedKeys(record, entity: entity).map { (record.id, $0) } }
+        let documents = records.map { ($0.id, document($0, entity: entity)) }
+        try await SearchIndexStore.insertNew(documents, entity: entity.pluralName, scope: scope, on: connection)
+        let keys = documents.flatMap { id, document in document.matchKeys.map { (id, $0) } }
         try await MatchKeyStore.add(keys, entity: entity.pluralName, scope: scope, on: connection)
     }
 
-    /// A record's search document and filter text.
+    /// A record's search document, filter text and match keys.
     static func document(_ record: Record, entity: EntityDefinition) -> SearchDocument {
         var text: [String] = [record.number]
         var phones: [String] = []
@@ -48,7 +50,8 @@ enum SearchIndexing {
             (emails + phones).first ?? entity.fields.first { $0.name == "company_name" }.flatMap { record.values[$0.name]?.plainText }
         return SearchDocument(
             title: record.title(in: entity), subtitle: subtitle, terms: SearchTerms.document(text: text, phones: phones, emails: emails),
-            filterText: filterText(record, entity: entity), ownerID: record.ownerID)
+            filterText: filterText(record, entity: entity), ownerID: record.ownerID,
+            matchKeys: DuplicateService.storedKeys(record, entity: entity))
     }
 
     /// Rewrites the search document of a stored record after a change of who may read it besides

@@ -183,12 +183,29 @@ public struct DuplicateService: Sendable {
     ) async throws -> [[UUID: Set<String>]] {
         guard checks(entity) else { return records.map { _ in [:] } }
         let keys = records.map { Probe($0, entity: entity).lookupKeys }
-        let holders = try await MatchKeyStore.holders(
-            keys.flatMap { $0 }, limit: batchCandidatesPerKey, entity: entity.pluralName, scope: scope, on: connection)
+        // The records stored before, from the index as it was (on SQLite the batch's own
+        // documents are still pending: reading them would write them out as a segment of their
+        // own before the COMMIT writes another); the batch's records, from their keys here.
+        let stored = try await MatchKeyStore.holders(
+            keys.flatMap { $0 }, limit: batchCandidatesPerKey, entity: entity.pluralName, scope: scope,
+            on: connection.storedFullTextOnly)
+        var batch: [String: [UUID]] = [:]
+        for record in records {
+            for key in storedKeys(record, entity: entity) { batch[key, default: []].append(record.id) }
+        }
+        // Each key's newest holders, as one look-up after the writes would give them (once per
+        // key: a batch of namesakes shares its name keys).
+        var newest: [String: [UUID]] = [:]
+        for key in Set(keys.joined()) {
+            var seen = Set<UUID>()
+            newest[key] = Array(
+                ((batch[key] ?? []) + (stored[key] ?? [])).filter { seen.insert($0).inserted }.sorted { $1.precedes($0) }
+                    .prefix(batchCandidatesPerKey))
+        }
         return zip(records, keys).map { record, keys in
             var found: [UUID: Set<String>] = [:]
             for key in keys {
-                for id in holders[key] ?? [] where id != record.id { found[id, default: []].insert(reason(of: key)) }
+                for id in newest[key] ?? [] where id != record.id { found[id, default: []].insert(reason(of: key)) }
             }
             return found
         }

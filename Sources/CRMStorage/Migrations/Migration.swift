@@ -19,6 +19,7 @@ public struct Migration: Sendable {
         Migration0011TwoFactor.migration,
         Migration0012SearchAccessTerms.migration, Migration0013SavedViews.migration,
         Migration0014ReportsToIndex.migration,
+        Migration0015MatchKeysInSearchDocuments.migration,
     ]
 }
 

@@ -5,9 +5,15 @@ import Foundation
 public protocol DatabaseConnection: Sendable {
     var dialect: SQLDialect { get }
     func query(_ fragment: SQLFragment) async throws -> [SQLRow]
+    /// The same connection, its reads of full-text tables seeing what was stored before this
+    /// transaction's pending full-text rows (SQLite's `FTSBuffer`, written at COMMIT; reading
+    /// them otherwise writes them out first, a segment of their own). Itself elsewhere.
+    var storedFullTextOnly: any DatabaseConnection { get }
 }
 
 extension DatabaseConnection {
+    public var storedFullTextOnly: any DatabaseConnection { self }
+
     public func execute(_ fragment: SQLFragment) async throws {
         _ = try await query(fragment)
     }

@@ -275,6 +275,8 @@ struct SQLiteSession: DatabaseConnection {
     /// The same connection without the buffer (to write what the buffer holds).
     var unbuffered: SQLiteSession { SQLiteSession(connection: connection, tracker: tracker) }
 
+    var storedFullTextOnly: any DatabaseConnection { unbuffered }
+
     func query(_ fragment: SQLFragment) async throws -> [SQLRow] {
         let (sql, binds) = fragment.render(.sqlite)
         if let tracker, Self.mayWrite(sql) { tracker.mark() }

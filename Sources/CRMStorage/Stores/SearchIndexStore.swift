@@ -10,13 +10,24 @@ public struct SearchDocument: Sendable {
     public var filterText: String
     /// The record's owner: one of the document's access terms (`SearchAccess`).
     public var ownerID: UUID?
+    /// The duplicate check's keys (`MatchKeys`): SQLite keeps them as tokens of the document
+    /// (`MatchKeyStore`).
+    public var matchKeys: [String]
 
-    public init(title: String, subtitle: String?, terms: String, filterText: String, ownerID: UUID? = nil) {
+    public init(title: String, subtitle: String?, terms: String, filterText: String, ownerID: UUID? = nil, matchKeys: [String] = []) {
         self.title = title
         self.subtitle = subtitle
         self.terms = terms
         self.filterText = filterText
         self.ownerID = ownerID
+        self.matchKeys = matchKeys
+    }
+
+    /// SQLite: what the full-text row's access column holds — the access terms and the match
+    /// key tokens.
+    func indexedAccess(_ access: String, entity: String, workspace: UUID) -> String {
+        guard !matchKeys.isEmpty else { return access }
+        return ([access] + MatchKeyStore.tokens(matchKeys, entity: entity, workspace: workspace)).joined(separator: " ")
     }
 }
 
@@ -136,7 +147,9 @@ public enum SearchIndexStore {
                 )
                 docID = row?.int("doc_id") ?? 0
             }
-            try await insertFTS("search_fts", rowid: docID, text: terms, access: access, on: connection)
+            try await insertFTS(
+                "search_fts", rowid: docID, text: terms,
+                access: document.indexedAccess(access, entity: entity, workspace: scope.workspaceID), on: connection)
             if !filterText.isEmpty { try await insertFTS("text_fts", rowid: docID, text: filterText, on: connection) }
         case .postgres:
             try await connection.execute(
@@ -176,7 +189,7 @@ public enum SearchIndexStore {
                 let docID = base + Int64(offset) + 1
                 try await insertFTS(
                     "search_fts", rowid: docID, text: scoped(item.1.terms, workspace: scope.workspaceID),
-                    access: access[offset], on: connection)
+                    access: item.1.indexedAccess(access[offset], entity: entity, workspace: scope.workspaceID), on: connection)
                 if !item.1.filterText.isEmpty { try await insertFTS("text_fts", rowid: docID, text: item.1.filterText, on: connection) }
             }
         case .postgres:
@@ -220,31 +233,39 @@ public enum SearchIndexStore {
         try await connection.execute("DELETE FROM \(raw: table) WHERE rowid = \(.int(rowid))")
     }
 
-    /// Rewrites the SQLite filter documents of records whose search documents exist (a reindex
-    /// after a bulk load). Nothing to do on PostgreSQL.
-    public static func replaceFilterTexts(
-        _ texts: [(UUID, String)], entity: String, scope: AccessScope, on connection: any DatabaseConnection
+    /// Rewrites the SQLite full-text rows of records whose search documents exist — their words
+    /// with the match key tokens, and their filter documents — keeping the documents themselves
+    /// (a reindex after a bulk load that wrote documents without keys). Nothing to do on
+    /// PostgreSQL.
+    public static func replaceIndexTexts(
+        _ documents: [(UUID, SearchDocument)], entity: String, scope: AccessScope, on connection: any DatabaseConnection
     ) async throws {
-        guard connection.dialect == .sqlite, !texts.isEmpty else { return }
+        guard connection.dialect == .sqlite, !documents.isEmpty else { return }
         var lookup: SQLFragment =
-            "SELECT record_id, doc_id FROM search_documents WHERE workspace_id = \(.uuid(scope.workspaceID)) AND entity = \(.text(entity)) AND record_id IN ("
-        lookup.append(SQLFragment.joined(texts.map { "\(.uuid($0.0))" }, separator: ", "))
+            "SELECT record_id, doc_id, access FROM search_documents WHERE workspace_id = \(.uuid(scope.workspaceID)) AND entity = \(.text(entity)) AND record_id IN ("
+        lookup.append(SQLFragment.joined(documents.map { "\(.uuid($0.0))" }, separator: ", "))
         lookup.append(")")
-        var documents: [UUID: Int64] = [:]
+        var stored: [UUID: (docID: Int64, access: String)] = [:]
         for row in try await connection.query(lookup) {
-            if let id = row.uuid("record_id"), let docID = row.int("doc_id") { documents[id] = docID }
+            if let id = row.uuid("record_id"), let docID = row.int("doc_id") { stored[id] = (docID, row.string("access") ?? "") }
         }
-        // One DELETE for the page (a statement per row made FTS5 flush and merge between them).
-        let stored = texts.compactMap { documents[$0.0] }
-        for start in stride(from: 0, to: stored.count, by: 5_000) {
-            var delete: SQLFragment = "DELETE FROM text_fts WHERE rowid IN ("
-            delete.append(SQLFragment.joined(stored[start..<min(stored.count, start + 5_000)].map { "\(.int($0))" }, separator: ", "))
-            delete.append(")")
-            try await connection.execute(delete)
+        // One DELETE per table for the page (a statement per row made FTS5 flush and merge
+        // between them).
+        let docIDs = documents.compactMap { stored[$0.0]?.docID }
+        for table in ["search_fts", "text_fts"] {
+            for start in stride(from: 0, to: docIDs.count, by: 5_000) {
+                var delete: SQLFragment = "DELETE FROM \(raw: table) WHERE rowid IN ("
+                delete.append(SQLFragment.joined(docIDs[start..<min(docIDs.count, start + 5_000)].map { "\(.int($0))" }, separator: ", "))
+                delete.append(")")
+                try await connection.execute(delete)
+            }
         }
-        for (id, text) in texts where !text.isEmpty {
-            guard let docID = documents[id] else { continue }
-            try await insertFTS("text_fts", rowid: docID, text: text, on: connection)
+        for (id, document) in documents {
+            guard let (docID, access) = stored[id] else { continue }
+            try await insertFTS(
+                "search_fts", rowid: docID, text: scoped(document.terms, workspace: scope.workspaceID),
+                access: document.indexedAccess(access, entity: entity, workspace: scope.workspaceID), on: connection)
+            if !document.filterText.isEmpty { try await insertFTS("text_fts", rowid: docID, text: document.filterText, on: connection) }
         }
     }
 
