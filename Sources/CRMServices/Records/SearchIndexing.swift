@@ -76,6 +76,8 @@ enum SearchIndexing {
     /// Takes a record out of search and the match keys (it went to the trash).
     static func remove(_ record: Record, entity: EntityDefinition, scope: AccessScope, on connection: any DatabaseConnection) async throws {
         try await SearchIndexStore.remove(entity: entity.pluralName, id: record.id, scope: scope, on: connection)
+        // SQLite's keys went with the document.
+        guard MatchKeyStore.keptApart(connection.dialect) else { return }
         try await MatchKeyStore.remove(
             DuplicateService.storedKeys(record, entity: entity), entity: entity.pluralName, id: record.id, scope: scope, on: connection)
     }

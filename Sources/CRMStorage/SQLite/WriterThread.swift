@@ -13,13 +13,15 @@ final class WriterThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopping = false
-    private var thread: Thread?
 
+    /// Starts the thread; it holds the executor until `stop`.
     init(name: String) {
-        let thread = Thread { [self] in loop() }
-        thread.name = name
-        self.thread = thread
-        thread.start()
+        Thread { [self] in
+            // Named from inside: on Linux a thread's name reaches the system (`perf`, `top -H`)
+            // only when the thread sets it itself.
+            Thread.current.name = name
+            loop()
+        }.start()
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
@@ -52,7 +54,5 @@ final class WriterThread: TaskExecutor, @unchecked Sendable {
             for job in running { job.runSynchronously(on: asUnownedTaskExecutor()) }
             running.removeAll(keepingCapacity: true)
         }
-        // The thread held the executor; nothing runs on it any more.
-        thread = nil
     }
 }

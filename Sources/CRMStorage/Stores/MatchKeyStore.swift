@@ -47,11 +47,6 @@ public enum MatchKeyStore {
 
     private static let base32 = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
 
-    /// SQLite: the tokens of a record's keys, as its search document holds them.
-    public static func tokens(_ keys: [String], entity: String, workspace: UUID) -> [String] {
-        keys.map { token($0, entity: entity, workspace: workspace) }
-    }
-
     public static func add(_ keys: [String], entity: String, id: UUID, scope: AccessScope, on connection: any DatabaseConnection)
         async throws
     {

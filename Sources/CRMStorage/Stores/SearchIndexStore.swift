@@ -27,7 +27,7 @@ public struct SearchDocument: Sendable {
     /// key tokens.
     func indexedAccess(_ access: String, entity: String, workspace: UUID) -> String {
         guard !matchKeys.isEmpty else { return access }
-        return ([access] + MatchKeyStore.tokens(matchKeys, entity: entity, workspace: workspace)).joined(separator: " ")
+        return ([access] + matchKeys.map { MatchKeyStore.token($0, entity: entity, workspace: workspace) }).joined(separator: " ")
     }
 }
 
